@@ -1,0 +1,1 @@
+"""Backends that run IR blocks: the portable interpreter and (later) the LLVM JIT."""
