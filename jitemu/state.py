@@ -32,6 +32,7 @@ class CPUState(ctypes.Structure):
         ("itstate", u32),  # ITSTATE<7:0> as in the ARM ARM (firstcond<<4 | mask), 0 outside IT blocks
         ("thumb", u32),  # CPSR.T
         ("tpidruro", u32),  # TLS register read by MRC p15,0,rX,c13,c0,3
+        ("tpidrurw", u32),  # user read/write thread ID register (MRC/MCR p15,0,rX,c13,c0,2)
         ("fpscr", u32),
         ("excl_addr", u32),  # exclusive monitor: address of the last LDREX*
         ("excl_valid", u32),  # 1 while the monitor is open
@@ -64,6 +65,10 @@ def _build_fields() -> dict[str, Field]:
                 fields[f"{prefix}{i}"] = Field(f"{prefix}{i}", off + i * size, size * 8)
         else:
             fields[name] = Field(name, off, ctypes.sizeof(ctype) * 8)
+    # s0-s31 alias the low and high halves of d0-d15 (little-endian host and guest)
+    d0 = fields["d0"].offset
+    for i in range(32):
+        fields[f"s{i}"] = Field(f"s{i}", d0 + 4 * i, 32)
     return fields
 
 

@@ -1,0 +1,232 @@
+"""VFP/NEON register transfers that integer code (glibc) uses: VLDR/VSTR, VLDM/VSTM, VPUSH/VPOP,
+VLD1/VST1 (multiple elements), VMOV between core and extension registers, VMRS/VMSR.
+
+FP arithmetic and the rest of Advanced SIMD belong to the VFPv4/NEON work; they lift to UNDEF until then.
+"""
+
+from __future__ import annotations
+
+from capstone import arm as A
+
+from jitemu.ir import Const, Value, c32
+from jitemu.lift.ctx import REGNUM, LiftCtx, Unlifted, lifts
+from jitemu.lift.arm.loadstore import address
+
+D0, S0, Q0 = A.ARM_REG_D0, A.ARM_REG_S0, A.ARM_REG_Q0
+
+
+def ext_reg(reg: int) -> tuple[str, int] | None:
+    """('d', n) / ('s', n) / ('q', n) for an extension register id, None for core registers."""
+    if D0 <= reg <= D0 + 31:
+        return "d", reg - D0
+    if S0 <= reg <= S0 + 31:
+        return "s", reg - S0
+    if Q0 <= reg <= Q0 + 15:
+        return "q", reg - Q0
+    return None
+
+
+def _words(kind: str, n: int) -> list[str]:
+    """The 32-bit state fields making up a register, lowest address first."""
+    if kind == "s":
+        return [f"s{n}"]
+    if kind == "d":
+        return [f"s{2 * n}", f"s{2 * n + 1}"] if n < 16 else [f"d{n}"]
+    return _words("d", 2 * n) + _words("d", 2 * n + 1)
+
+
+def load_ext(ctx: LiftCtx, kind: str, n: int, addr: Value) -> list[tuple[str, Value]]:
+    """Load a register's bytes from addr; returns the (field, value) writes to do after all loads."""
+    b = ctx.b
+    if kind == "d":
+        return [(f"d{n}", b.load(addr, 64))]
+    if kind == "s":
+        return [(f"s{n}", b.load(addr, 32))]
+    return [(f"d{2 * n}", b.load(addr, 64)), (f"d{2 * n + 1}", b.load(b.add(addr, c32(8)), 64))]
+
+
+def store_ext(ctx: LiftCtx, kind: str, n: int, addr: Value) -> None:
+    b = ctx.b
+    if kind == "s":
+        b.store(addr, b.get(f"s{n}"))
+    else:
+        for i, d in enumerate([n] if kind == "d" else [2 * n, 2 * n + 1]):
+            b.store(b.add(addr, c32(8 * i)) if i else addr, b.get(f"d{d}", 64))
+
+
+def reg_size(kind: str) -> int:
+    return {"s": 4, "d": 8, "q": 16}[kind]
+
+
+@lifts(A.ARM_INS_VLDR, A.ARM_INS_VSTR)
+def lift_vldr(ctx: LiftCtx) -> None:
+    kind, n = ext_reg(ctx.ops[0].reg)
+    addr, _, _ = address(ctx, 1)
+    if ctx.insn.id == A.ARM_INS_VLDR:
+        for f, v in load_ext(ctx, kind, n, addr):
+            ctx.b.set(f, v)
+    else:
+        store_ext(ctx, kind, n, addr)
+
+
+def _multi(ctx: LiftCtx, rn: int, regs: list[tuple[str, int]], inc: bool, wback: bool, load: bool) -> None:
+    b = ctx.b
+    size = sum(reg_size(k) for k, _ in regs)
+    base = ctx.reg(rn)
+    start = base if inc else b.sub(base, c32(size))
+    writes: list[tuple[str, Value]] = []
+    off = 0
+    for kind, n in regs:
+        addr = b.add(start, c32(off)) if off else start
+        if load:
+            writes += load_ext(ctx, kind, n, addr)
+        else:
+            store_ext(ctx, kind, n, addr)
+        off += reg_size(kind)
+    if wback:
+        ctx.set_reg(rn, b.add(base, c32(size)) if inc else start)
+    for f, v in writes:
+        b.set(f, v)
+
+
+VMULTI = {
+    A.ARM_INS_VLDMIA: (True, True), A.ARM_INS_VLDMDB: (True, False),
+    A.ARM_INS_VSTMIA: (False, True), A.ARM_INS_VSTMDB: (False, False),
+}  # fmt: skip
+
+
+@lifts(*VMULTI)
+def lift_vldm(ctx: LiftCtx) -> None:
+    load, inc = VMULTI[ctx.insn.id]
+    regs = [ext_reg(o.reg) for o in ctx.ops[1:]]
+    _multi(ctx, ctx.regnum(0), regs, inc, ctx.insn.writeback, load)
+
+
+@lifts(A.ARM_INS_VPUSH, A.ARM_INS_VPOP)
+def lift_vpush(ctx: LiftCtx) -> None:
+    pop = ctx.insn.id == A.ARM_INS_VPOP
+    _multi(ctx, 13, [ext_reg(o.reg) for o in ctx.ops], inc=pop, wback=True, load=pop)
+
+
+@lifts(A.ARM_INS_VLD1, A.ARM_INS_VST1)
+def lift_vld1(ctx: LiftCtx) -> None:
+    """VLD1/VST1 multiple single elements: in a little-endian guest the bytes map straight to d regs."""
+    regs = [ext_reg(o.reg) for o in ctx.ops if o.type == A.ARM_OP_REG and ext_reg(o.reg)]
+    if any(o.type == A.ARM_OP_REG and ext_reg(o.reg) and o.vector_index != -1 for o in ctx.ops):
+        raise Unlifted("single-lane VLD1/VST1")
+    if "[]" in ctx.insn.op_str:
+        raise Unlifted("all-lanes VLD1")
+    mem_i = next(i for i, o in enumerate(ctx.ops) if o.type == A.ARM_OP_MEM)
+    rn = REGNUM[ctx.ops[mem_i].mem.base]
+    b = ctx.b
+    base = ctx.reg(rn)
+    load = ctx.insn.id == A.ARM_INS_VLD1
+    writes: list[tuple[str, Value]] = []
+    for i, (kind, n) in enumerate(regs):
+        addr = b.add(base, c32(8 * i)) if i else base
+        if load:
+            writes += load_ext(ctx, kind, n, addr)
+        else:
+            store_ext(ctx, kind, n, addr)
+    if mem_i + 1 < len(ctx.ops):  # post-index by register
+        ctx.set_reg(rn, b.add(base, ctx.reg(ctx.regnum(mem_i + 1))))
+    elif ctx.insn.writeback:
+        ctx.set_reg(rn, b.add(base, c32(8 * len(regs))))
+    for f, v in writes:
+        b.set(f, v)
+
+
+@lifts(A.ARM_INS_VMOV, A.ARM_INS_FMDHR)
+def lift_vmov(ctx: LiftCtx) -> None:
+    """VMOV between core registers and extension registers (and register to register copies)."""
+    b = ctx.b
+    ops = ctx.ops
+    kinds = [ext_reg(o.reg) if o.type == A.ARM_OP_REG else ("imm", 0) for o in ops]
+    if any(k and k[0] == "imm" for k in kinds):
+        raise Unlifted("VMOV immediate (VFP/NEON data processing)")
+    vidx = [o.vector_index for o in ops]
+    if len(ops) == 2 and kinds[0] is None and kinds[1] and vidx[1] != -1:
+        _scalar_to_core(ctx, ctx.regnum(0), kinds[1][1], vidx[1])
+    elif len(ops) == 2 and kinds[0] and vidx[0] != -1 and kinds[1] is None:
+        _core_to_scalar(ctx, kinds[0][1], vidx[0], ctx.reg(ctx.regnum(1)))
+    elif len(ops) == 2 and kinds[0] is None:  # vmov rt, sn
+        ctx.set_reg(ctx.regnum(0), b.get(f"s{kinds[1][1]}"))
+    elif len(ops) == 2 and kinds[1] is None:  # vmov sn, rt
+        b.set(f"s{kinds[0][1]}", ctx.reg(ctx.regnum(1)))
+    elif len(ops) == 2 and kinds[0][0] == kinds[1][0]:  # register copy
+        src = [b.get(f, 64 if f.startswith("d") else 32) for f in _fields64(*kinds[1])]
+        for f, v in zip(_fields64(*kinds[0]), src):
+            b.set(f, v)
+    elif len(ops) == 3 and kinds[0] is None and kinds[2] and kinds[2][0] == "d":  # vmov rt, rt2, dm
+        d = b.get(f"d{kinds[2][1]}", 64)
+        lo, hi = b.trunc(d, 32), b.trunc(b.lshr(d, Const(32, 64)), 32)
+        ctx.set_reg(ctx.regnum(0), lo)
+        ctx.set_reg(ctx.regnum(1), hi)
+    elif len(ops) == 3 and kinds[0] and kinds[0][0] == "d":  # vmov dm, rt, rt2
+        lo, hi = ctx.reg(ctx.regnum(1)), ctx.reg(ctx.regnum(2))
+        b.set(f"d{kinds[0][1]}", b.or_(b.zext(lo, 64), b.shl(b.zext(hi, 64), Const(32, 64))))
+    elif len(ops) == 4 and kinds[0] is None:  # vmov rt, rt2, sm, sm1
+        v0, v1 = b.get(f"s{kinds[2][1]}"), b.get(f"s{kinds[3][1]}")
+        ctx.set_reg(ctx.regnum(0), v0)
+        ctx.set_reg(ctx.regnum(1), v1)
+    elif len(ops) == 4:  # vmov sm, sm1, rt, rt2
+        v0, v1 = ctx.reg(ctx.regnum(2)), ctx.reg(ctx.regnum(3))
+        b.set(f"s{kinds[0][1]}", v0)
+        b.set(f"s{kinds[1][1]}", v1)
+    else:
+        raise Unlifted("VMOV form")
+
+
+def _fields64(kind: str, n: int) -> list[str]:
+    return {"s": [f"s{n}"], "d": [f"d{n}"], "q": [f"d{2 * n}", f"d{2 * n + 1}"]}[kind]
+
+
+def _lane(ctx: LiftCtx) -> tuple[int, bool]:
+    """(element size in bits, signed) of a VMOV scalar form, from its data-type suffix."""
+    m = ctx.insn.mnemonic
+    size = ctx.insn.vector_size or 32
+    return size, ".s" in m
+
+
+def _scalar_to_core(ctx: LiftCtx, rt: int, dn: int, index: int) -> None:
+    b = ctx.b
+    size, signed = _lane(ctx)
+    d = b.get(f"d{dn}", 64)
+    lane = b.trunc(b.lshr(d, Const(index * size, 64)), size)
+    ctx.set_reg(rt, b.sext(lane, 32) if signed else b.zext(lane, 32))
+
+
+def _core_to_scalar(ctx: LiftCtx, dn: int, index: int, v: Value) -> None:
+    b = ctx.b
+    size, _ = _lane(ctx)
+    mask = ((1 << size) - 1) << (index * size)
+    d = b.get(f"d{dn}", 64)
+    lane = b.shl(b.zext(b.trunc(v, size), 64), Const(index * size, 64))
+    b.set(f"d{dn}", b.or_(b.and_(d, Const(~mask, 64)), lane))
+
+
+@lifts(A.ARM_INS_VMRS, A.ARM_INS_FMSTAT)
+def lift_vmrs(ctx: LiftCtx) -> None:
+    b = ctx.b
+    if ctx.ops[1].reg != A.ARM_REG_FPSCR:
+        raise Unlifted("VMRS of a register other than FPSCR")
+    v = b.get("fpscr")
+    if ctx.ops[0].reg == A.ARM_REG_APSR_NZCV:  # VMRS APSR_nzcv, FPSCR
+        b.set("NF", b.and_(v, c32(0x80000000)))
+        b.set("ZF", b.and_(b.not_(v), c32(0x40000000)))
+        b.set("CF", b.and_(b.lshr(v, c32(29)), c32(1)))
+        b.set("VF", b.shl(v, c32(3)))
+    else:
+        ctx.set_reg(ctx.regnum(0), v)
+
+
+# FPSCR bits a Cortex-A15 keeps: N Z C V QC AHP DN FZ RMode, IDC and the cumulative flags.  Stride/Len
+# (short vectors) and the trap enables read as zero on a CPU without short vectors or FP traps.
+FPSCR_MASK = 0xFFC0009F
+
+
+@lifts(A.ARM_INS_VMSR)
+def lift_vmsr(ctx: LiftCtx) -> None:
+    if ctx.ops[0].reg != A.ARM_REG_FPSCR:
+        raise Unlifted("VMSR of a register other than FPSCR")
+    ctx.b.set("fpscr", ctx.b.and_(ctx.reg(ctx.regnum(1)), c32(FPSCR_MASK)))

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine: the ARM cross compiler and C library
+# (to build the guest test programs), qemu-user (the reference oracle), and jitemu with its test extra.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkgs=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+python3 -m pip install -q -e '.[test]'

@@ -1,0 +1,59 @@
+"""Shared test support: building the project's C programs for ARM and running them under jitemu and qemu-arm.
+
+Programs in tests/programs/*.c are compiled with arm-linux-gnueabihf-gcc -static in four variants
+(A32/T32 x -O0/-O2) into tests/programs/build/, rebuilt only when the source is newer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAMS = ROOT / "tests" / "programs"
+BUILD = PROGRAMS / "build"
+CC = "arm-linux-gnueabihf-gcc"
+QEMU = "qemu-arm"
+VARIANTS = {"arm-O0": ["-marm", "-O0"], "arm-O2": ["-marm", "-O2"], "thumb-O0": ["-mthumb", "-O0"], "thumb-O2": ["-mthumb", "-O2"]}
+
+
+def require_tool(name: str) -> str:
+    """The path of a tool the tests need; a missing tool is a test failure, never a skip."""
+    path = shutil.which(name)
+    assert path, f"{name} is not installed (.ci/run installs it)"
+    return path
+
+
+def build(name: str, variant: str, extra: tuple[str, ...] = ()) -> Path:
+    src = PROGRAMS / f"{name}.c"
+    out = BUILD / f"{name}.{variant}"
+    if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+        BUILD.mkdir(exist_ok=True)
+        cmd = [require_tool(CC), "-static", "-w", *VARIANTS[variant], *extra, str(src), "-o", str(out)]
+        subprocess.run(cmd, check=True, capture_output=True)
+    return out
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run_qemu(prog: Path, args: list[str] = (), env: dict | None = None, timeout: float = 60) -> Result:
+    p = subprocess.run([require_tool(QEMU), str(prog), *args], capture_output=True, env=env, timeout=timeout)
+    return Result(p.returncode, p.stdout, p.stderr)
+
+
+def run_jitemu(prog: Path | str, args: list[str] = (), opts: list[str] = (), env: dict | None = None,
+               timeout: float = 300) -> Result:  # fmt: skip
+    cmd = [sys.executable, "-m", "jitemu", *opts, "arm", str(prog), *args]
+    e = dict(os.environ if env is None else env)
+    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    p = subprocess.run(cmd, capture_output=True, env=e, timeout=timeout)
+    return Result(p.returncode, p.stdout, p.stderr)

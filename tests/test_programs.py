@@ -1,0 +1,54 @@
+"""The project's own C programs under jitemu compared with qemu-arm: stdout and exit status (or signal),
+in A32 and Thumb-2, at -O0 and -O2, under every engine."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from guest import VARIANTS, build, run_jitemu, run_qemu
+
+ENGINES = ["interp"]
+
+# (program, guest arguments)
+CASES = [
+    ("hello", []),
+    ("hello", ["one", "two words", "3"]),
+    ("arith", []),
+    ("strings", []),
+    ("sort", []),
+    ("bytecode", ["150"]),
+]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["JITEMU_TEST_VAR"] = "from the host"
+    return env
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("name,args", CASES, ids=[f"{n}-{len(a)}" for n, a in CASES])
+def test_program_matches_qemu(name: str, args: list[str], variant: str, engine: str) -> None:
+    prog = build(name, variant)
+    want = run_qemu(prog, args, env=_env())
+    got = run_jitemu(prog, args, opts=["-engine", engine], env=_env())
+    assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
+    assert got.returncode == want.returncode, got.stderr.decode(errors="replace")[-2000:]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("variant", ["arm-O2", "thumb-O2"])
+@pytest.mark.parametrize("name,signame", [("segv", "Segmentation fault"), ("undef", "Illegal instruction"),
+                                           ("abort", "Aborted")])  # fmt: skip
+def test_guest_signal_death(name: str, signame: str, variant: str, engine: str) -> None:
+    prog = build(name, variant)
+    want = run_qemu(prog)
+    got = run_jitemu(prog, opts=["-engine", engine])
+    assert want.returncode < 0  # died by a signal under qemu-arm
+    assert got.returncode == want.returncode
+    assert got.stdout == want.stdout
+    assert f"uncaught target signal {-want.returncode} ({signame})".encode() in got.stderr
+    assert b"Traceback" not in got.stderr
