@@ -16,10 +16,14 @@ from jitemu.memory import PAGE_SHIFT, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
 
 ENGINES = ("jit", "interp")
+JIT_THRESHOLD = 16  # interpreted runs of a block before it is compiled
+JIT_BATCH = 64  # most blocks compiled in one LLVM module
 
 
 class Engine:
-    def __init__(self, mem: GuestMemory, state: CPUState, *, engine: str = "interp"):
+    """Runs guest code: the interpreter for cold blocks and, with ``engine="jit"``, compiled hot blocks."""
+
+    def __init__(self, mem: GuestMemory, state: CPUState, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
@@ -30,6 +34,10 @@ class Engine:
         self.page_blocks: dict[int, set[tuple[int, int, int]]] = {}
         self.insns_executed = 0
         self.blocks_translated = 0
+        self.jit_threshold = jit_threshold
+        self.hot: dict[tuple[int, int, int], int] = {}
+        self.jit = None  # the JitTier, created when code first gets hot (LLVM is not loaded before)
+        self.native_entries = 0  # calls from Python into generated code
         mem.on_code_write = self._drop_page
 
     # ---- block cache -----------------------------------------------------------------------------------
@@ -52,6 +60,25 @@ class Engine:
     def _drop_page(self, page: int) -> None:
         for key in self.page_blocks.pop(page, ()):
             self.cache.pop(key, None)
+            self.hot.pop(key, None)
+            if self.jit is not None:
+                self.jit.drop(key)
+
+    def _compile_hot(self, key: tuple[int, int, int]) -> None:
+        """Compile a hot block together with the other warm blocks (one module, one compile)."""
+        if self.jit is None:
+            from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
+
+            self.jit = JitTier(self.mem, self.state, count_insns=log.enabled("stats"))
+        warm = self.jit_threshold // 2
+        keys = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
+        blocks = [self.cache[k].block for k in keys[:JIT_BATCH] if k in self.cache]
+        self.jit.compile(blocks)
+        if log.enabled("out_asm") and self.jit.last_module is not None:
+            log.write(f"OUT: [{len(blocks)} blocks]\n{self.jit.last_module_ir}\n")
+            log.write(self.jit.compiler.host_asm(self.jit.last_module) + "\n")
+        for k in keys[:JIT_BATCH]:
+            self.hot.pop(k, None)
 
     def invalidate(self, addr: int, length: int) -> None:
         """Drop translated code overlapping [addr, addr+length) (cacheflush)."""
@@ -66,12 +93,28 @@ class Engine:
         cache = self.cache
         run_block = self.interp.run
         trace = log.enabled("exec") or log.enabled("cpu")
+        jit_on = self.engine_name == "jit"
+        hot = self.hot
+        threshold = self.jit_threshold
         while True:
             key = (s.r[15], s.thumb, s.itstate)
+            if self.jit is not None:
+                fn = self.jit.native.get(key)
+                if fn is not None:
+                    ev = self._run_native(fn)
+                    if ev is None:
+                        continue
+                    return ev
             pb = cache.get(key)
             try:
                 if pb is None:
                     pb = self._translate(key)
+                if jit_on:
+                    n = hot.get(key, 0) + 1
+                    hot[key] = n
+                    if n >= threshold and key[2] == 0:
+                        self._compile_hot(key)
+                        continue
                 if trace:
                     self._trace(pb)
                 ex = run_block(pb)
@@ -91,6 +134,31 @@ class Engine:
             if kind == ExitKind.UNDEF:
                 return Event(EventKind.UNDEF, pc=pcword & ~1)
             return Event(EventKind.BKPT, pc=pcword & ~1, imm=ex.imm)
+
+    def _run_native(self, fn) -> Event | None:
+        """Call compiled code; it returns when it leaves compiled code (0) or for an event."""
+        s = self.state
+        jit = self.jit
+        self.native_entries += 1
+        rc = fn(jit.state_addr)
+        if jit.count_insns:
+            self.insns_executed += s.insn_count
+            s.insn_count = 0
+        if jit.internal_error is not None:
+            err, jit.internal_error = jit.internal_error, None
+            raise err
+        if rc == 0:
+            s.exit_request = 0
+            return None
+        pc = s.r[15]
+        if rc == ExitKind.SYSCALL:
+            return Event(EventKind.SYSCALL, pc=pc - (2 if s.thumb else 4), imm=s.exit_arg)
+        if rc == ExitKind.UNDEF:
+            return Event(EventKind.UNDEF, pc=pc)
+        if rc == ExitKind.BKPT:
+            return Event(EventKind.BKPT, pc=pc, imm=s.exit_arg)
+        s.exit_reason = 0
+        return Event(EventKind.FAULT, pc=pc, addr=s.exit_arg, write=bool(s.fault_write))
 
     def _trace(self, pb: PreparedBlock) -> None:
         if log.enabled("cpu"):

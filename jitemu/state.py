@@ -39,8 +39,16 @@ class CPUState(ctypes.Structure):
         ("excl_val", u64),  # value LDREX* read (STREX succeeds only if memory still holds it)
         ("d", u64 * 32),  # VFP/NEON registers d0-d31 (s0-s31 alias d0-d15)
         ("exit_reason", u32),  # set by generated code when it returns to the run loop
-        ("exit_arg", u32),
+        ("exit_arg", u32),  # SVC/BKPT immediate, or the faulting address
+        ("exit_request", u32),  # set by the host (signals, limits): generated code returns at the next branch
+        ("fault_write", u32),  # 1 if the faulting access was a write
         ("insn_count", u64),  # guest instructions executed where counted
+        # host pointers generated code needs; filled by the JIT engine, never part of guest-visible state
+        ("host_mem", u64),  # host address of guest address 0
+        ("host_perms", u64),  # host address of the page permission bytes
+        ("host_tb_table", u64),  # indirect-branch lookup table (pc word -> compiled block)
+        ("host_tb_mask", u64),  # entries - 1
+        ("host_runtime", u64),  # table of runtime callbacks (slow memory paths, helpers)
     ]
 
 

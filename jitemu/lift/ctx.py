@@ -109,7 +109,7 @@ class LiftCtx:
         b = self.b
         if interwork:
             if isinstance(v, Const):
-                pcword = v.value if v.value & 1 else v.value & ~3
+                pcword = c32(v.value if v.value & 1 else v.value & ~3)
             else:
                 # bit 0 set: Thumb at v & ~1; clear: ARM at v & ~3 (bit 1 set is UNPREDICTABLE: we align)
                 pcword = b.select(b.setcond(Cond.NE, b.and_(v, c32(1)), c32(0)), v, b.and_(v, c32(~3)))

@@ -1,0 +1,151 @@
+"""The JIT tier: compiles hot IR blocks with the LLVM backend, chains them, and calls into them.
+
+It owns everything the generated code reaches through ``CPUState``'s host fields: the indirect-branch
+table, the runtime callback table (slow memory paths and helpers, Python functions behind ctypes), and the
+chain slots of compiled blocks (patched to point at their successor once it is compiled, reset when the
+successor's guest code is invalidated).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+from collections.abc import Callable
+
+from jitemu.codegen.llvm import (
+    MEM_CMPXCHG,
+    MEM_LOAD,
+    MEM_STORE,
+    RET_FAULT,
+    LLVMCompiler,
+    helper_names,
+    lower_blocks,
+)
+from jitemu.helpers import HELPERS
+from jitemu.ir import Block
+from jitemu.memory import GuestFault, GuestMemory
+from jitemu.state import CPUState
+
+BlockFn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
+MemFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
+                         ctypes.c_uint64, ctypes.c_uint64)  # fmt: skip
+HelperFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64))
+
+TABLE_BITS = 14
+
+
+class JitTier:
+    """Compiled code for one guest address space and one CPU state."""
+
+    def __init__(self, mem: GuestMemory, state: CPUState, *, count_insns: bool = False, opt_level: int = 2):
+        self.mem = mem
+        self.state = state
+        self.count_insns = count_insns
+        self.compiler = LLVMCompiler(opt_level)
+        self.internal_error: BaseException | None = None
+        n = 1 << TABLE_BITS
+        self.table = (ctypes.c_uint64 * (2 * n))()
+        self._perms_buf = (ctypes.c_char * len(mem.perms)).from_buffer(mem.perms)
+        self._mem_cb = MemFn(self._mem_slow)
+        self._helper_cb = HelperFn(self._helper)
+        self.runtime = (ctypes.c_void_p * 2)(ctypes.cast(self._mem_cb, ctypes.c_void_p), ctypes.cast(self._helper_cb, ctypes.c_void_p))
+        state.host_mem = mem.host_base
+        state.host_perms = ctypes.addressof(self._perms_buf)
+        state.host_tb_table = ctypes.addressof(self.table)
+        state.host_tb_mask = n - 1
+        state.host_runtime = ctypes.addressof(self.runtime)
+        self.state_addr = ctypes.addressof(state)
+        self.miss_addr = self.compiler.function_address("jit_miss")
+        self.native: dict[tuple[int, int, int], Callable[[int], int]] = {}
+        self.fn_addr: dict[int, int] = {}  # pc word -> compiled function address
+        self.waiting: dict[int, list[int]] = {}  # pc word -> chain slots that want it
+        self.linked: dict[int, list[int]] = {}  # pc word -> chain slots pointing at it
+        self._gen = itertools.count()
+        self.blocks_compiled = 0
+        self.last_module = None
+        self.last_module_ir = ""
+
+    # ---- compiling -----------------------------------------------------------------------------------
+    def compile(self, blocks: list[Block]) -> None:
+        """Compile blocks (itstate 0 only) into one module and link them in."""
+        blocks = [b for b in blocks if b.itstate == 0]
+        if not blocks:
+            return
+        gen = next(self._gen)
+        module, lowered = lower_blocks(blocks, f"m{gen}", self.count_insns, suffix=f"_{gen}")
+        self.last_module_ir = str(module)
+        self.last_module = self.compiler.compile(module)
+        self.blocks_compiled += len(blocks)
+        for blk, lw in zip(blocks, lowered):
+            pcword = blk.pc | int(blk.thumb)
+            addr = self.compiler.function_address(lw.symbol)
+            self.native[(blk.pc, int(blk.thumb), 0)] = BlockFn(addr)
+            self.fn_addr[pcword] = addr
+            self._table_set(pcword, addr)
+            for slot_name, target in lw.slots:
+                slot = self.compiler.global_address(slot_name)
+                if target in self.fn_addr:
+                    self._link(slot, target)
+                else:
+                    self.waiting.setdefault(target, []).append(slot)
+        for blk in blocks:
+            pcword = blk.pc | int(blk.thumb)
+            for slot in self.waiting.pop(pcword, ()):
+                self._link(slot, pcword)
+
+    def _link(self, slot: int, target: int) -> None:
+        ctypes.c_uint64.from_address(slot).value = self.fn_addr[target]
+        self.linked.setdefault(target, []).append(slot)
+
+    def _table_set(self, pcword: int, addr: int) -> None:
+        i = (pcword >> 1) & (len(self.table) // 2 - 1)
+        self.table[2 * i] = pcword
+        self.table[2 * i + 1] = addr
+
+    def drop(self, key: tuple[int, int, int]) -> None:
+        """Forget a compiled block whose guest code changed: unlink every path into it."""
+        if self.native.pop(key, None) is None:
+            return
+        pcword = key[0] | key[1]
+        self.fn_addr.pop(pcword, None)
+        i = (pcword >> 1) & (len(self.table) // 2 - 1)
+        if self.table[2 * i] == pcword:
+            self.table[2 * i + 1] = 0
+        for slot in self.linked.pop(pcword, ()):
+            ctypes.c_uint64.from_address(slot).value = self.miss_addr
+            self.waiting.setdefault(pcword, []).append(slot)
+
+    # ---- runtime callbacks (called from generated code) -----------------------------------------------
+    def _mem_slow(self, _state: int, op: int, addr: int, size: int, v1: int, v2: int) -> int:
+        mem = self.mem
+        try:
+            if op == MEM_LOAD:
+                return mem.load(addr, size)
+            if op == MEM_STORE:
+                mem.store(addr, size, v1)
+                return 0
+            assert op == MEM_CMPXCHG
+            old = mem.load(addr, size)
+            mem.check(addr, size, 2)
+            if old == v1:
+                mem.store(addr, size, v2)
+            return old
+        except GuestFault as f:
+            self.state.exit_reason = RET_FAULT
+            self.state.exit_arg = f.addr
+            self.state.fault_write = int(f.write)
+        except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
+            self.internal_error = e
+            self.state.exit_reason = RET_FAULT
+        return 0
+
+    def _helper(self, _state: int, hid: int, args) -> int:
+        try:
+            h = HELPERS[helper_names()[hid]]
+            vals = [args[i] & ((1 << w) - 1) for i, w in enumerate(h.arg_widths)]
+            return h.fn(*vals) & 0xFFFFFFFFFFFFFFFF
+        except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
+            self.internal_error = e
+            self.state.exit_request = 1
+            return 0
+

@@ -1,0 +1,432 @@
+"""The LLVM backend: lowers IR blocks to LLVM IR with llvmlite.ir and compiles them with MCJIT.
+
+``LLVMCompiler`` owns the target machine, the MCJIT engine and the optimisation pipeline; ``lower_block``
+turns one ``jitemu.ir.Block`` into one LLVM function ``i32 tb(i8* state)``.
+
+Conventions of generated code (the JIT engine in ``jitemu.codegen.jit`` is the other side):
+- Guest state is the one ``CPUState``; fields are reached by their byte offsets (``jitemu.state.FIELDS``).
+- Guest memory is ``state.host_mem + addr``; every access first checks the page permission byte at
+  ``state.host_perms[addr >> 12]``.  Accesses that cross a page, fault, or store to a page holding code go
+  to the runtime's slow path (``RT_MEM``), which may report a fault; the block then returns ``RET_FAULT``
+  with r15 = the faulting instruction.
+- A GOTO exit stores the target pc and tail-calls through its chain slot (a global initialised to
+  ``jit_miss``, patched by the engine once the target is compiled).  A JUMP exit looks the target up in the
+  table at ``state.host_tb_table`` and tail-calls the entry on a hit.  Both return 0 to the engine when the
+  host set ``state.exit_request``.
+- Other exits return their ``ExitKind`` value; ``state.exit_arg`` holds the SVC/BKPT immediate.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from llvmlite import binding as llvm
+from llvmlite import ir
+
+from jitemu.helpers import HELPERS
+from jitemu.ir import Block, Const, ExitKind, Insn, Op, Temp, Value
+from jitemu.memory import PAGE_CODE, PROT_READ, PROT_WRITE
+from jitemu.state import FIELDS
+
+I1, I8, I16, I32, I64 = (ir.IntType(w) for w in (1, 8, 16, 32, 64))
+INT = {1: I1, 8: I8, 16: I16, 32: I32, 64: I64}
+PTR = I8.as_pointer()
+BLOCK_FN = ir.FunctionType(I32, [PTR])
+MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64])  # (state, op, addr, size, v1, v2)
+HELPER_FN = ir.FunctionType(I64, [PTR, I32, I64.as_pointer()])  # (state, helper id, args)
+
+RET_MISS = 0
+RET_FAULT = 6
+# slow-path memory operations
+MEM_LOAD, MEM_STORE, MEM_CMPXCHG = 0, 1, 2
+# runtime table slots (state.host_runtime)
+RT_MEM, RT_HELPER = 0, 1
+
+
+def helper_names() -> list[str]:
+    """Helpers by id (ids are positions in name order, so they do not depend on import order)."""
+    return sorted(HELPERS)
+
+_ICMP = {"eq": "==", "ne": "!=", "ult": "<", "ule": "<=", "ugt": ">", "uge": ">=",
+         "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}  # fmt: skip
+
+
+def block_symbol(pc: int, thumb: int) -> str:
+    return f"tb_{pc:08x}_{'t' if thumb else 'a'}"
+
+
+@dataclass
+class Lowered:
+    """What the engine needs to know about one lowered block."""
+
+    symbol: str
+    slots: list[tuple[str, int]] = field(default_factory=list)  # (global name, target pc word)
+
+
+class _BlockLowering:
+    """Lowers one IR block into a function of ``module``."""
+
+    def __init__(self, module: ir.Module, block: Block, count_insns: bool, suffix: str):
+        self.m = module
+        self.block = block
+        self.count = count_insns
+        self.sym = block_symbol(block.pc, int(block.thumb)) + suffix
+        self.fn = ir.Function(module, BLOCK_FN, self.sym)
+        self.state = self.fn.args[0]
+        self.state.add_attribute("noalias")
+        self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
+        self.vals: dict[int, ir.Value] = {}
+        self.labels: dict[int, ir.Block] = {}
+        self.slots: list[tuple[str, int]] = []
+        self.pc = block.pc
+        self.ninsns = 0
+        self._mem_base = self._perms = None
+
+    # ---- helpers -------------------------------------------------------------------------------------
+    def v(self, x: Value) -> ir.Value:
+        if isinstance(x, Const):
+            return ir.Constant(INT[x.width], x.value)
+        return self.vals[x.idx]
+
+    def field_ptr(self, name: str, width: int) -> ir.Value:
+        f = FIELDS[name]
+        assert f.width == width or name.startswith("s") or name.startswith("d"), (name, width)
+        p = self.b.gep(self.state, [ir.Constant(I32, f.offset)], inbounds=True)
+        return self.b.bitcast(p, INT[width].as_pointer())
+
+    def get(self, name: str, width: int) -> ir.Value:
+        return self.b.load(self.field_ptr(name, width))
+
+    def set(self, name: str, value: ir.Value) -> None:
+        self.b.store(value, self.field_ptr(name, value.type.width))
+
+    def host_ptr(self, name: str) -> ir.Value:
+        """A host pointer kept in a u64 state field (loaded once, in the entry block)."""
+        return self.b.inttoptr(self.get(name, 64), PTR)
+
+    def new_block(self, name: str) -> ir.Block:
+        return self.fn.append_basic_block(name)
+
+    def const(self, v: int, width: int = 32) -> ir.Constant:
+        return ir.Constant(INT[width], v & ((1 << width) - 1))
+
+    # ---- the walk ------------------------------------------------------------------------------------
+    def lower(self) -> Lowered:
+        b = self.b
+        with b.goto_entry_block():
+            self._mem_base = self.host_ptr("host_mem")
+            self._perms = self.host_ptr("host_perms")
+        for lab in range(self.block.nlabels):
+            self.labels[lab] = self.new_block(f"L{lab}")
+        for insn in self.block.insns:
+            if b.block.is_terminated and insn.op is not Op.LABEL:
+                continue  # dead code after an exit (a branch target label revives it)
+            self.lower_insn(insn)
+        if not b.block.is_terminated:  # pragma: no cover - blocks always end in an exit
+            b.ret(self.const(RET_MISS))
+        return Lowered(self.sym, self.slots)
+
+    def lower_insn(self, insn: Insn) -> None:
+        b = self.b
+        op = insn.op
+        a = [self.v(x) for x in insn.args]
+        w = insn.dst.width if insn.dst is not None else 0
+        r: ir.Value | None = None
+        if op is Op.INSN_START:
+            self.pc = insn.aux
+            self.ninsns += 1
+            return
+        if op is Op.LABEL:
+            target = self.labels[insn.aux]
+            if not b.block.is_terminated:
+                b.branch(target)
+            b.position_at_end(target)
+            return
+        if op is Op.BR:
+            b.branch(self.labels[insn.aux])
+            return
+        if op is Op.BRCOND:
+            cont = self.new_block("cont")
+            b.cbranch(a[0], self.labels[insn.aux], cont)
+            b.position_at_end(cont)
+            return
+        if op is Op.ADD:
+            r = b.add(*a)
+        elif op is Op.SUB:
+            r = b.sub(*a)
+        elif op is Op.MUL:
+            r = b.mul(*a)
+        elif op is Op.AND:
+            r = b.and_(*a)
+        elif op is Op.OR:
+            r = b.or_(*a)
+        elif op is Op.XOR:
+            r = b.xor(*a)
+        elif op in (Op.SHL, Op.LSHR, Op.ASHR):
+            r = self.shift(op, a[0], a[1], insn.args[1], w)
+        elif op is Op.ROTR:
+            r = b.call(self.intrinsic("llvm.fshr", w, 3), [a[0], a[0], a[1]])
+        elif op in (Op.UDIV, Op.SDIV):
+            r = self.divide(op, a[0], a[1], w)
+        elif op is Op.NOT:
+            r = b.not_(a[0])
+        elif op is Op.NEG:
+            r = b.neg(a[0])
+        elif op is Op.CLZ:
+            r = b.call(self.intrinsic("llvm.ctlz", w, 1, extra=[I1]), [a[0], ir.Constant(I1, 0)])
+        elif op is Op.CTPOP:
+            r = b.call(self.intrinsic("llvm.ctpop", w, 1), [a[0]])
+        elif op is Op.BSWAP:
+            r = b.call(self.intrinsic("llvm.bswap", w, 1), [a[0]])
+        elif op is Op.BITREV:
+            r = b.call(self.intrinsic("llvm.bitreverse", w, 1), [a[0]])
+        elif op is Op.ZEXT:
+            r = b.zext(a[0], INT[w])
+        elif op is Op.SEXT:
+            r = b.sext(a[0], INT[w])
+        elif op is Op.TRUNC:
+            r = b.trunc(a[0], INT[w])
+        elif op is Op.MOV:
+            r = a[0]
+        elif op is Op.SETCOND:
+            pred = insn.aux.value
+            cmp = b.icmp_signed if pred.startswith("s") else b.icmp_unsigned
+            r = cmp(_ICMP[pred], a[0], a[1])
+        elif op is Op.SELECT:
+            r = b.select(a[0], a[1], a[2])
+        elif op is Op.GET:
+            r = self.get(insn.aux, w)
+        elif op is Op.SET:
+            self.set(insn.aux, a[0])
+        elif op is Op.LOAD:
+            r = self.load(a[0], w)
+        elif op is Op.STORE:
+            self.store(a[0], a[1], insn.args[1].width)
+        elif op is Op.CMPXCHG:
+            r = self.cmpxchg(a[0], a[1], a[2], w)
+        elif op is Op.CALL:
+            r = self.call_helper(insn.aux, a, w)
+        elif op is Op.EXIT:
+            self.exit(insn, a[0])
+        else:  # pragma: no cover - the op-coverage test guards this
+            raise AssertionError(f"LLVM lowering lacks {op}")
+        if insn.dst is not None:
+            self.vals[insn.dst.idx] = r
+
+    # ---- op families ---------------------------------------------------------------------------------
+    def intrinsic(self, name: str, w: int, nargs: int, extra: list | None = None) -> ir.Function:
+        full = f"{name}.i{w}"
+        if full in self.m.globals:
+            return self.m.globals[full]
+        args = [INT[w]] * nargs if extra is None else [INT[w]] + extra
+        return ir.Function(self.m, ir.FunctionType(INT[w], args), full)
+
+    def shift(self, op: Op, x: ir.Value, amt: ir.Value, amt_ir: Value, w: int) -> ir.Value:
+        """IR shifts define amounts >= width (0, or the sign fill for ASHR); LLVM's would be poison."""
+        b = self.b
+        if isinstance(amt_ir, Const) and amt_ir.value < w:
+            return {Op.SHL: b.shl, Op.LSHR: b.lshr, Op.ASHR: b.ashr}[op](x, amt)
+        big = b.icmp_unsigned(">=", amt, self.const(w, w))
+        if op is Op.ASHR:
+            return b.ashr(x, b.select(big, self.const(w - 1, w), amt))
+        safe = b.and_(amt, self.const(w - 1, w))
+        r = b.shl(x, safe) if op is Op.SHL else b.lshr(x, safe)
+        return b.select(big, self.const(0, w), r)
+
+    def divide(self, op: Op, x: ir.Value, y: ir.Value, w: int) -> ir.Value:
+        """ARM division: x / 0 = 0, and INT_MIN / -1 = INT_MIN for SDIV (no trap)."""
+        b = self.b
+        zero = b.icmp_unsigned("==", y, self.const(0, w))
+        bad = zero
+        if op is Op.SDIV:
+            ovf = b.and_(b.icmp_unsigned("==", x, self.const(1 << (w - 1), w)), b.icmp_unsigned("==", y, self.const(-1, w)))
+            bad = b.or_(zero, ovf)
+        safe = b.select(bad, self.const(1, w), y)
+        q = b.sdiv(x, safe) if op is Op.SDIV else b.udiv(x, safe)
+        return b.select(zero, self.const(0, w), q)
+
+    def host_addr(self, addr: ir.Value, w: int) -> ir.Value:
+        p = self.b.gep(self._mem_base, [self.b.zext(addr, I64)])
+        return self.b.bitcast(p, INT[w].as_pointer())
+
+    def fast_check(self, addr: ir.Value, size: int, need_mask: int, need_val: int) -> ir.Value:
+        """i1: the access stays inside one page whose permission byte satisfies (perm & mask) == val."""
+        b = self.b
+        page = b.zext(b.lshr(addr, self.const(12)), I64)
+        perm = b.load(b.gep(self._perms, [page]))
+        ok = b.icmp_unsigned("==", b.and_(perm, ir.Constant(I8, need_mask)), ir.Constant(I8, need_val))
+        if size > 1:
+            inpage = b.icmp_unsigned("<=", b.and_(addr, self.const(0xFFF)), self.const(0x1000 - size))
+            ok = b.and_(ok, inpage)
+        return ok
+
+    def slow_mem(self, op: int, addr: ir.Value, size: int, v1: ir.Value, v2: ir.Value) -> ir.Value:
+        """Call the runtime's slow path; on a fault leave the block with RET_FAULT."""
+        b = self.b
+        rt = b.bitcast(self.host_ptr("host_runtime"), MEM_FN.as_pointer().as_pointer())
+        fnp = b.load(b.gep(rt, [self.const(RT_MEM)]))
+        r = b.call(fnp, [self.state, self.const(op), addr, self.const(size), v1, v2])
+        faulted = b.icmp_unsigned("==", self.get("exit_reason", 32), self.const(RET_FAULT))
+        with b.if_then(faulted, likely=False):
+            self.set("r15", self.const(self.pc))
+            b.ret(self.const(RET_FAULT))
+        return r
+
+    def load(self, addr: ir.Value, w: int) -> ir.Value:
+        b = self.b
+        ok = self.fast_check(addr, w // 8, PROT_READ, PROT_READ)
+        with b.if_else(ok, likely=True) as (fast, slow):
+            with fast:
+                v_fast = b.load(self.host_addr(addr, w), align=1)
+                bb_fast = b.block
+            with slow:
+                r = self.slow_mem(MEM_LOAD, addr, w // 8, ir.Constant(I64, 0), ir.Constant(I64, 0))
+                v_slow = b.trunc(r, INT[w]) if w < 64 else r
+                bb_slow = b.block
+        phi = b.phi(INT[w])
+        phi.add_incoming(v_fast, bb_fast)
+        phi.add_incoming(v_slow, bb_slow)
+        return phi
+
+    def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
+        b = self.b
+        ok = self.fast_check(addr, w // 8, PROT_WRITE | PAGE_CODE, PROT_WRITE)
+        with b.if_else(ok, likely=True) as (fast, slow):
+            with fast:
+                b.store(v, self.host_addr(addr, w), align=1)
+            with slow:
+                self.slow_mem(MEM_STORE, addr, w // 8, b.zext(v, I64) if w < 64 else v, ir.Constant(I64, 0))
+
+    def cmpxchg(self, addr: ir.Value, expected: ir.Value, new: ir.Value, w: int) -> ir.Value:
+        b = self.b
+        ok = self.fast_check(addr, w // 8, PROT_READ | PROT_WRITE | PAGE_CODE, PROT_READ | PROT_WRITE)
+        ok = b.and_(ok, b.icmp_unsigned("==", b.and_(addr, self.const(w // 8 - 1)), self.const(0)))
+        with b.if_else(ok, likely=True) as (fast, slow):
+            with fast:
+                pair = b.cmpxchg(self.host_addr(addr, w), expected, new, "seq_cst", "seq_cst")
+                v_fast = b.extract_value(pair, 0)
+                bb_fast = b.block
+            with slow:
+                ext = (lambda x: b.zext(x, I64)) if w < 64 else (lambda x: x)
+                r = self.slow_mem(MEM_CMPXCHG, addr, w // 8, ext(expected), ext(new))
+                v_slow = b.trunc(r, INT[w]) if w < 64 else r
+                bb_slow = b.block
+        phi = b.phi(INT[w])
+        phi.add_incoming(v_fast, bb_fast)
+        phi.add_incoming(v_slow, bb_slow)
+        return phi
+
+    def call_helper(self, name: str, args: list[ir.Value], w: int) -> ir.Value | None:
+        b = self.b
+        with b.goto_entry_block():
+            buf = b.alloca(I64, max(len(args), 1))
+        for i, x in enumerate(args):
+            b.store(b.zext(x, I64) if x.type.width < 64 else x, b.gep(buf, [self.const(i)]))
+        rt = b.bitcast(self.host_ptr("host_runtime"), HELPER_FN.as_pointer().as_pointer())
+        fnp = b.load(b.gep(rt, [self.const(RT_HELPER)]))
+        r = b.call(fnp, [self.state, self.const(helper_names().index(name)), buf])
+        if w == 0:
+            return None
+        return b.trunc(r, INT[w]) if w < 64 else r
+
+    def exit(self, insn: Insn, pcword: ir.Value) -> None:
+        b = self.b
+        kind: ExitKind = insn.aux
+        self.set("r15", b.and_(pcword, self.const(~1)))
+        self.set("thumb", b.and_(pcword, self.const(1)))
+        if self.count and self.ninsns:
+            cnt = self.get("insn_count", 64)
+            self.set("insn_count", b.add(cnt, ir.Constant(I64, self.ninsns)))
+        if kind in (ExitKind.GOTO, ExitKind.JUMP):
+            req = b.icmp_unsigned("!=", self.get("exit_request", 32), self.const(0))
+            with b.if_then(req, likely=False):
+                b.ret(self.const(RET_MISS))
+            if kind is ExitKind.GOTO:
+                name = f"slot_{self.sym}_{len(self.slots)}"
+                slot = ir.GlobalVariable(self.m, BLOCK_FN.as_pointer(), name)
+                slot.initializer = self._miss()
+                self.slots.append((name, insn.args[0].value))
+                target = b.load(slot)
+            else:
+                target = self.lookup(pcword)
+            r = b.call(target, [self.state], tail="musttail")
+            b.ret(r)
+            return
+        self.set("exit_arg", self.const(insn.aux2))
+        b.ret(self.const(int(kind)))
+
+    def lookup(self, pcword: ir.Value) -> ir.Value:
+        """The compiled block for a computed pc word, or jit_miss (the indirect-branch table)."""
+        b = self.b
+        table = self.host_ptr("host_tb_table")
+        mask = b.trunc(self.get("host_tb_mask", 64), I32)
+        idx = b.zext(b.and_(b.lshr(pcword, self.const(1)), mask), I64)
+        entry = b.gep(table, [b.mul(idx, ir.Constant(I64, 16))])
+        key = b.load(b.bitcast(entry, I32.as_pointer()))
+        fnp = b.load(b.bitcast(b.gep(entry, [ir.Constant(I64, 8)]), BLOCK_FN.as_pointer().as_pointer()))
+        hit = b.and_(b.icmp_unsigned("==", key, pcword), b.icmp_unsigned("!=", fnp, ir.Constant(BLOCK_FN.as_pointer(), None)))
+        return b.select(hit, fnp, self._miss())
+
+    def _miss(self) -> ir.Function:
+        if "jit_miss" in self.m.globals:
+            return self.m.globals["jit_miss"]
+        return ir.Function(self.m, BLOCK_FN, "jit_miss")
+
+
+def lower_blocks(
+    blocks: list[Block], name: str, count_insns: bool = False, suffix: str = ""
+) -> tuple[ir.Module, list[Lowered]]:
+    """One LLVM module holding a function per block (symbols get ``suffix`` to stay unique)."""
+    m = ir.Module(name)
+    m.triple = llvm.get_process_triple()
+    return m, [_BlockLowering(m, blk, count_insns, suffix).lower() for blk in blocks]
+
+
+class LLVMCompiler:
+    """Owns the target machine, the MCJIT engine and the pass pipeline; compiles modules."""
+
+    def __init__(self, opt_level: int = 2):
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        target = llvm.Target.from_default_triple()
+        self.tm = target.create_target_machine(opt=opt_level, jit=True, codemodel="jitdefault")
+        self.opt_level = opt_level
+        self.ee = llvm.create_mcjit_compiler(llvm.parse_assembly(""), self.tm)
+        self.compile_seconds = 0.0
+        self.modules_compiled = 0
+        self._pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
+        self._add_runtime()
+
+    def _add_runtime(self) -> None:
+        m = ir.Module("jitemu_runtime")
+        m.triple = llvm.get_process_triple()
+        f = ir.Function(m, BLOCK_FN, "jit_miss")
+        ir.IRBuilder(f.append_basic_block()).ret(ir.Constant(I32, RET_MISS))
+        self._add(str(m))
+
+    def _add(self, text: str, optimize: bool = False) -> llvm.ModuleRef:
+        mod = llvm.parse_assembly(text)
+        mod.verify()
+        if optimize and self.opt_level:
+            pb = llvm.create_pass_builder(self.tm, self._pto)
+            pb.getModulePassManager().run(mod, pb)
+        self.ee.add_module(mod)
+        self.ee.finalize_object()
+        return mod
+
+    def compile(self, module: ir.Module) -> llvm.ModuleRef:
+        t0 = time.perf_counter()
+        mod = self._add(str(module), optimize=True)
+        self.compile_seconds += time.perf_counter() - t0
+        self.modules_compiled += 1
+        return mod
+
+    def function_address(self, name: str) -> int:
+        return self.ee.get_function_address(name)
+
+    def global_address(self, name: str) -> int:
+        return self.ee.get_global_value_address(name)
+
+    def host_asm(self, mod: llvm.ModuleRef) -> str:
+        return self.tm.emit_assembly(mod)
