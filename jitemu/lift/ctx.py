@@ -251,6 +251,10 @@ class LiftCtx:
         carry_in = self.get_c
         if op.type == A.ARM_OP_IMM:
             v = op.imm & 0xFFFFFFFF
+            if i + 1 < len(self.ops) and self.ops[i + 1].type == A.ARM_OP_IMM:
+                # capstone spells a non-canonical A32 modified immediate as "#imm8, #rot"
+                rot = self.ops[i + 1].imm & 31
+                v = ((v >> rot) | (v << (32 - rot))) & 0xFFFFFFFF if rot else v
             return c32(v), self._imm_carry(v)
         assert op.type == A.ARM_OP_REG, op.type
         x = self.reg(REGNUM[op.reg])
