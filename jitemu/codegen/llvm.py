@@ -114,9 +114,10 @@ class _BlockLowering:
     # ---- the walk ------------------------------------------------------------------------------------
     def lower(self) -> Lowered:
         b = self.b
-        with b.goto_entry_block():
-            self._mem_base = self.host_ptr("host_mem")
-            self._perms = self.host_ptr("host_perms")
+        self._promote_fields()
+        self.loop_head = self.new_block("head")
+        b.branch(self.loop_head)
+        b.position_at_end(self.loop_head)
         for lab in range(self.block.nlabels):
             self.labels[lab] = self.new_block(f"L{lab}")
         for insn in self.block.insns:
@@ -124,8 +125,36 @@ class _BlockLowering:
                 continue  # dead code after an exit (a branch target label revives it)
             self.lower_insn(insn)
         if not b.block.is_terminated:  # pragma: no cover - blocks always end in an exit
-            b.ret(self.const(RET_MISS))
+            self.ret(self.const(RET_MISS))
         return Lowered(self.sym, self.slots)
+
+    def _promote_fields(self) -> None:
+        """Keep the guest words this block touches in allocas (SSA registers after LLVM's SROA).
+
+        They are loaded once on entry and written back before every return, so a loop inside the
+        function runs on host registers.  VFP registers stay in memory: s and d names overlap."""
+        b = self.b
+        self._mem_base = self.host_ptr("host_mem")
+        self._perms = self.host_ptr("host_perms")
+        self.promoted: dict[str, ir.Value] = {}
+        self.dirty: list[str] = []
+        for insn in self.block.insns:
+            if insn.op in (Op.GET, Op.SET) and insn.aux[0] not in "sd" and insn.aux not in self.promoted:
+                name = insn.aux
+                slot = b.alloca(INT[FIELDS[name].width], name=f"g_{name}")
+                b.store(self.get(name, FIELDS[name].width), slot)
+                self.promoted[name] = slot
+            if insn.op is Op.SET and insn.aux in self.promoted and insn.aux not in self.dirty:
+                self.dirty.append(insn.aux)
+
+    def spill(self) -> None:
+        """Write the promoted guest words back to CPUState (before leaving the function)."""
+        for name in self.dirty:
+            self.set(name, self.b.load(self.promoted[name]))
+
+    def ret(self, v: ir.Value) -> None:
+        self.spill()
+        self.b.ret(v)
 
     def lower_insn(self, insn: Insn) -> None:
         b = self.b
@@ -196,9 +225,14 @@ class _BlockLowering:
         elif op is Op.SELECT:
             r = b.select(a[0], a[1], a[2])
         elif op is Op.GET:
-            r = self.get(insn.aux, w)
+            slot = self.promoted.get(insn.aux)
+            r = b.load(slot) if slot is not None else self.get(insn.aux, w)
         elif op is Op.SET:
-            self.set(insn.aux, a[0])
+            slot = self.promoted.get(insn.aux)
+            if slot is not None:
+                b.store(a[0], slot)
+            else:
+                self.set(insn.aux, a[0])
         elif op is Op.LOAD:
             r = self.load(a[0], w)
         elif op is Op.STORE:
@@ -270,7 +304,7 @@ class _BlockLowering:
         faulted = b.icmp_unsigned("==", self.get("exit_reason", 32), self.const(RET_FAULT))
         with b.if_then(faulted, likely=False):
             self.set("r15", self.const(self.pc))
-            b.ret(self.const(RET_FAULT))
+            self.ret(self.const(RET_FAULT))
         return r
 
     def load(self, addr: ir.Value, w: int) -> ir.Value:
@@ -333,15 +367,21 @@ class _BlockLowering:
     def exit(self, insn: Insn, pcword: ir.Value) -> None:
         b = self.b
         kind: ExitKind = insn.aux
-        self.set("r15", b.and_(pcword, self.const(~1)))
-        self.set("thumb", b.and_(pcword, self.const(1)))
         if self.count and self.ninsns:
             cnt = self.get("insn_count", 64)
             self.set("insn_count", b.add(cnt, ir.Constant(I64, self.ninsns)))
         if kind in (ExitKind.GOTO, ExitKind.JUMP):
-            req = b.icmp_unsigned("!=", self.get("exit_request", 32), self.const(0))
+            # volatile: the host may set it while this code loops, LLVM must not hoist the load
+            req = b.load(self.field_ptr("exit_request", 32))
+            req = b.icmp_unsigned("!=", _volatile(req), self.const(0))
             with b.if_then(req, likely=False):
-                b.ret(self.const(RET_MISS))
+                self.set_pc(pcword)
+                self.ret(self.const(RET_MISS))
+            if kind is ExitKind.GOTO and insn.args[0].value == self.block.pc | int(self.block.thumb):
+                b.branch(self.loop_head)  # a loop inside the block: stay in host registers
+                return
+            self.set_pc(pcword)
+            self.spill()
             if kind is ExitKind.GOTO:
                 name = f"slot_{self.sym}_{len(self.slots)}"
                 slot = ir.GlobalVariable(self.m, BLOCK_FN.as_pointer(), name)
@@ -353,8 +393,14 @@ class _BlockLowering:
             r = b.call(target, [self.state], tail="musttail")
             b.ret(r)
             return
+        self.set_pc(pcword)
         self.set("exit_arg", self.const(insn.aux2))
-        b.ret(self.const(int(kind)))
+        self.ret(self.const(int(kind)))
+
+    def set_pc(self, pcword: ir.Value) -> None:
+        b = self.b
+        self.set("r15", b.and_(pcword, self.const(~1)))
+        self.set("thumb", b.and_(pcword, self.const(1)))
 
     def lookup(self, pcword: ir.Value) -> ir.Value:
         """The compiled block for a computed pc word, or jit_miss (the indirect-branch table)."""
@@ -372,6 +418,12 @@ class _BlockLowering:
         if "jit_miss" in self.m.globals:
             return self.m.globals["jit_miss"]
         return ir.Function(self.m, BLOCK_FN, "jit_miss")
+
+
+def _volatile(load: ir.LoadInstr) -> ir.LoadInstr:
+    """Mark a load volatile (llvmlite has no builder flag for it)."""
+    load.opname = "load volatile"
+    return load
 
 
 def lower_blocks(
