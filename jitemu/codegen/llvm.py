@@ -371,9 +371,10 @@ class _BlockLowering:
             cnt = self.get("insn_count", 64)
             self.set("insn_count", b.add(cnt, ir.Constant(I64, self.ninsns)))
         if kind in (ExitKind.GOTO, ExitKind.JUMP):
-            # volatile: the host may set it while this code loops, LLVM must not hoist the load
-            req = b.load(self.field_ptr("exit_request", 32))
-            req = b.icmp_unsigned("!=", _volatile(req), self.const(0))
+            # an atomic (acquire) load: the host may set it while this code loops, so LLVM must not
+            # hoist it out of the loop; on x86 it is a plain mov
+            req = b.load_atomic(self.field_ptr("exit_request", 32), "acquire", 4)
+            req = b.icmp_unsigned("!=", req, self.const(0))
             with b.if_then(req, likely=False):
                 self.set_pc(pcword)
                 self.ret(self.const(RET_MISS))
@@ -418,12 +419,6 @@ class _BlockLowering:
         if "jit_miss" in self.m.globals:
             return self.m.globals["jit_miss"]
         return ir.Function(self.m, BLOCK_FN, "jit_miss")
-
-
-def _volatile(load: ir.LoadInstr) -> ir.LoadInstr:
-    """Mark a load volatile (llvmlite has no builder flag for it)."""
-    load.opname = "load volatile"
-    return load
 
 
 def lower_blocks(
