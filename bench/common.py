@@ -1,0 +1,70 @@
+"""Benchmark support: the kernels, their sizes, and running them under qemu-arm and jitemu's engines.
+
+Guest instruction counts come from jitemu itself (``-d stats`` counts every guest instruction executed when
+it is enabled), so guest MIPS = instructions / wall seconds for every runner of the same program and size.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from guest import require_tool  # noqa: E402
+
+BUILD = ROOT / "bench" / "build"
+# kernel -> (size for qemu-arm and the JIT, size for the interpreter)
+KERNELS = {
+    "crc": (60_000_000, 100_000),
+    "sieve": (20_000_000, 100_000),
+    "matmul": (300, 30),
+    "hash": (60_000_000, 100_000),
+    "sort": (600_000, 5_000),
+    "bytecode": (6_000_000, 10_000),
+    "strings": (200_000, 1_000),
+}
+
+
+def kernels_binary(thumb: bool = True) -> Path:
+    src = ROOT / "bench" / "programs" / "kernels.c"
+    out = BUILD / ("kernels.thumb" if thumb else "kernels.arm")
+    if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+        BUILD.mkdir(exist_ok=True)
+        flags = ["-mthumb" if thumb else "-marm", "-O2", "-static", "-w"]
+        subprocess.run([require_tool("arm-linux-gnueabihf-gcc"), *flags, str(src), "-o", str(out)], check=True)
+    return out
+
+
+def command(runner: str, prog: Path, args: list[str], extra: list[str] = ()) -> list[str]:
+    if runner == "qemu":
+        return [require_tool("qemu-arm"), str(prog), *args]
+    return [sys.executable, "-m", "jitemu", "-engine", runner, *extra, "arm", str(prog), *args]
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    return e
+
+
+def run(runner: str, prog: Path, args: list[str], extra: list[str] = ()) -> tuple[float, bytes, bytes]:
+    """Run once; returns (wall seconds, stdout, stderr).  Fails on a non-zero exit."""
+    t0 = time.perf_counter()
+    p = subprocess.run(command(runner, prog, args, extra), capture_output=True, env=env())
+    dt = time.perf_counter() - t0
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-2000:]
+    return dt, p.stdout, p.stderr
+
+
+def guest_insns(prog: Path, args: list[str]) -> int:
+    """Guest instructions the program executes (counted by the JIT with ``-d stats``)."""
+    _, _, err = run("jit", prog, args, ["-d", "stats"])
+    m = re.search(rb"guest instructions:\s*(\d+)", err)
+    assert m, err.decode(errors="replace")[-2000:]
+    return int(m.group(1))
