@@ -10,14 +10,15 @@ from __future__ import annotations
 from jitemu import log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
 from jitemu.events import Event, EventKind
-from jitemu.ir import ExitKind
+from jitemu.ir import Block, ExitKind, Op
 from jitemu.lift.translate import disassemble, translate
 from jitemu.memory import PAGE_SHIFT, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
 
 ENGINES = ("jit", "interp")
 JIT_THRESHOLD = 16  # interpreted runs of a block before it is compiled
-JIT_BATCH = 64  # most blocks compiled in one LLVM module
+JIT_BATCH = 64  # most regions compiled in one LLVM module
+REGION_MAX = 16  # most blocks in one region
 
 
 class Engine:
@@ -65,20 +66,34 @@ class Engine:
                 self.jit.drop(key)
 
     def _compile_hot(self, key: tuple[int, int, int]) -> None:
-        """Compile a hot block together with the other warm blocks (one module, one compile)."""
+        """Compile a hot block as the entry of a region, with the other warm blocks (one module)."""
         if self.jit is None:
             from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
 
             self.jit = JitTier(self.mem, self.state, count_insns=log.enabled("stats"))
         warm = self.jit_threshold // 2
-        keys = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
-        blocks = [self.cache[k].block for k in keys[:JIT_BATCH] if k in self.cache]
-        self.jit.compile(blocks)
+        entries = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
+        entries = [k for k in entries[:JIT_BATCH] if k in self.cache]
+        self.jit.compile([self._region(k, warm) for k in entries])
         if log.enabled("out_asm") and self.jit.last_module is not None:
-            log.write(f"OUT: [{len(blocks)} blocks]\n{self.jit.last_module_ir}\n")
+            log.write(f"OUT: [{len(entries)} regions]\n{self.jit.last_module_ir}\n")
             log.write(self.jit.compiler.host_asm(self.jit.last_module) + "\n")
-        for k in keys[:JIT_BATCH]:
-            self.hot.pop(k, None)
+
+    def _region(self, key: tuple[int, int, int], warm: int) -> list[Block]:
+        """The warm blocks reachable from ``key`` by direct branches (entry first)."""
+        region = [self.cache[key].block]
+        seen = {key}
+        i = 0
+        while i < len(region) and len(region) < REGION_MAX:
+            for insn in region[i].insns:
+                if insn.op is Op.EXIT and insn.aux is ExitKind.GOTO:
+                    t = insn.args[0].value
+                    k = (t & ~1, t & 1, 0)
+                    if k not in seen and k in self.cache and self.hot.get(k, 0) >= warm:
+                        seen.add(k)
+                        region.append(self.cache[k].block)
+            i += 1
+        return region[:REGION_MAX]
 
     def invalidate(self, addr: int, length: int) -> None:
         """Drop translated code overlapping [addr, addr+length) (cacheflush)."""
@@ -112,7 +127,7 @@ class Engine:
                 if jit_on:
                     n = hot.get(key, 0) + 1
                     hot[key] = n
-                    if n >= threshold and key[2] == 0:
+                    if n == threshold and key[2] == 0:
                         self._compile_hot(key)
                         continue
                 if trace:

@@ -19,7 +19,7 @@ from jitemu.codegen.llvm import (
     RET_FAULT,
     LLVMCompiler,
     helper_names,
-    lower_blocks,
+    lower_regions,
 )
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block
@@ -60,23 +60,28 @@ class JitTier:
         self.fn_addr: dict[int, int] = {}  # pc word -> compiled function address
         self.waiting: dict[int, list[int]] = {}  # pc word -> chain slots that want it
         self.linked: dict[int, list[int]] = {}  # pc word -> chain slots pointing at it
+        self.regions_with: dict[tuple[int, int, int], set[tuple[int, int, int]]] = {}  # block -> region entries
         self._gen = itertools.count()
         self.blocks_compiled = 0
         self.last_module = None
         self.last_module_ir = ""
 
     # ---- compiling -----------------------------------------------------------------------------------
-    def compile(self, blocks: list[Block]) -> None:
-        """Compile blocks (itstate 0 only) into one module and link them in."""
-        blocks = [b for b in blocks if b.itstate == 0]
-        if not blocks:
+    def compile(self, regions: list[list[Block]]) -> None:
+        """Compile regions (entry block first; itstate-0 entries only) into one module and link them in."""
+        regions = [r for r in regions if r and r[0].itstate == 0]
+        if not regions:
             return
         gen = next(self._gen)
-        module, lowered = lower_blocks(blocks, f"m{gen}", self.count_insns, suffix=f"_{gen}")
+        module, lowered = lower_regions(regions, f"m{gen}", self.count_insns, suffix=f"_{gen}")
         self.last_module_ir = str(module)
         self.last_module = self.compiler.compile(module)
-        self.blocks_compiled += len(blocks)
-        for blk, lw in zip(blocks, lowered):
+        self.blocks_compiled += sum(len(r) for r in regions)
+        entries = [r[0] for r in regions]
+        for region in regions:
+            for member in region:
+                self.regions_with.setdefault(_key(member), set()).add(_key(region[0]))
+        for blk, lw in zip(entries, lowered):
             pcword = blk.pc | int(blk.thumb)
             addr = self.compiler.function_address(lw.symbol)
             self.native[(blk.pc, int(blk.thumb), 0)] = BlockFn(addr)
@@ -88,7 +93,7 @@ class JitTier:
                     self._link(slot, target)
                 else:
                     self.waiting.setdefault(target, []).append(slot)
-        for blk in blocks:
+        for blk in entries:
             pcword = blk.pc | int(blk.thumb)
             for slot in self.waiting.pop(pcword, ()):
                 self._link(slot, pcword)
@@ -103,7 +108,11 @@ class JitTier:
         self.table[2 * i + 1] = addr
 
     def drop(self, key: tuple[int, int, int]) -> None:
-        """Forget a compiled block whose guest code changed: unlink every path into it."""
+        """Forget the compiled regions holding a block whose guest code changed: unlink every path in."""
+        for entry in self.regions_with.pop(key, ()):
+            self._drop_entry(entry)
+
+    def _drop_entry(self, key: tuple[int, int, int]) -> None:
         if self.native.pop(key, None) is None:
             return
         pcword = key[0] | key[1]
@@ -148,4 +157,8 @@ class JitTier:
             self.internal_error = e
             self.state.exit_request = 1
             return 0
+
+
+def _key(b: Block) -> tuple[int, int, int]:
+    return (b.pc, int(b.thumb), b.itstate)
 

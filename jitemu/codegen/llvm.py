@@ -1,7 +1,7 @@
 """The LLVM backend: lowers IR blocks to LLVM IR with llvmlite.ir and compiles them with MCJIT.
 
-``LLVMCompiler`` owns the target machine, the MCJIT engine and the optimisation pipeline; ``lower_block``
-turns one ``jitemu.ir.Block`` into one LLVM function ``i32 tb(i8* state)``.
+``LLVMCompiler`` owns the target machine, the MCJIT engine and the optimisation pipeline; ``lower_regions``
+turns regions (lists of ``jitemu.ir.Block``, entry first) into LLVM functions ``i32 tb(i8* state)``.
 
 Conventions of generated code (the JIT engine in ``jitemu.codegen.jit`` is the other side):
 - Guest state is the one ``CPUState``; fields are reached by their byte offsets (``jitemu.state.FIELDS``).
@@ -64,24 +64,29 @@ class Lowered:
     slots: list[tuple[str, int]] = field(default_factory=list)  # (global name, target pc word)
 
 
-class _BlockLowering:
-    """Lowers one IR block into a function of ``module``."""
+class _RegionLowering:
+    """Lowers a region (an entry block and other blocks it reaches by direct branches) into one function
+    of ``module``.  Direct branches between the region's blocks are plain LLVM branches, so a loop
+    spanning several guest blocks runs on host registers."""
 
-    def __init__(self, module: ir.Module, block: Block, count_insns: bool, suffix: str):
+    def __init__(self, module: ir.Module, blocks: list[Block], count_insns: bool, suffix: str):
         self.m = module
-        self.block = block
+        self.blocks = blocks
+        entry = blocks[0]
         self.count = count_insns
-        self.sym = block_symbol(block.pc, int(block.thumb)) + suffix
+        self.sym = block_symbol(entry.pc, int(entry.thumb)) + suffix
         self.fn = ir.Function(module, BLOCK_FN, self.sym)
         self.state = self.fn.args[0]
         self.state.add_attribute("noalias")
         self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
+        self.heads = {blk.pc | int(blk.thumb): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
+        self.slots: list[tuple[str, int]] = []
+        self._mem_base = self._perms = None
+        # per-block lowering state
         self.vals: dict[int, ir.Value] = {}
         self.labels: dict[int, ir.Block] = {}
-        self.slots: list[tuple[str, int]] = []
-        self.pc = block.pc
+        self.pc = entry.pc
         self.ninsns = 0
-        self._mem_base = self._perms = None
 
     # ---- helpers -------------------------------------------------------------------------------------
     def v(self, x: Value) -> ir.Value:
@@ -115,17 +120,17 @@ class _BlockLowering:
     def lower(self) -> Lowered:
         b = self.b
         self._promote_fields()
-        self.loop_head = self.new_block("head")
-        b.branch(self.loop_head)
-        b.position_at_end(self.loop_head)
-        for lab in range(self.block.nlabels):
-            self.labels[lab] = self.new_block(f"L{lab}")
-        for insn in self.block.insns:
-            if b.block.is_terminated and insn.op is not Op.LABEL:
-                continue  # dead code after an exit (a branch target label revives it)
-            self.lower_insn(insn)
-        if not b.block.is_terminated:  # pragma: no cover - blocks always end in an exit
-            self.ret(self.const(RET_MISS))
+        b.branch(self.heads[self.blocks[0].pc | int(self.blocks[0].thumb)])
+        for blk in self.blocks:
+            self.vals, self.pc, self.ninsns = {}, blk.pc, 0
+            b.position_at_end(self.heads[blk.pc | int(blk.thumb)])
+            self.labels = {lab: self.new_block(f"L{lab}") for lab in range(blk.nlabels)}
+            for insn in blk.insns:
+                if b.block.is_terminated and insn.op is not Op.LABEL:
+                    continue  # dead code after an exit (a branch target label revives it)
+                self.lower_insn(insn)
+            if not b.block.is_terminated:  # pragma: no cover - blocks always end in an exit
+                self.ret(self.const(RET_MISS))
         return Lowered(self.sym, self.slots)
 
     def _promote_fields(self) -> None:
@@ -138,7 +143,7 @@ class _BlockLowering:
         self._perms = self.host_ptr("host_perms")
         self.promoted: dict[str, ir.Value] = {}
         self.dirty: list[str] = []
-        for insn in self.block.insns:
+        for insn in (i for blk in self.blocks for i in blk.insns):
             if insn.op in (Op.GET, Op.SET) and insn.aux[0] not in "sd" and insn.aux not in self.promoted:
                 name = insn.aux
                 slot = b.alloca(INT[FIELDS[name].width], name=f"g_{name}")
@@ -378,8 +383,8 @@ class _BlockLowering:
             with b.if_then(req, likely=False):
                 self.set_pc(pcword)
                 self.ret(self.const(RET_MISS))
-            if kind is ExitKind.GOTO and insn.args[0].value == self.block.pc | int(self.block.thumb):
-                b.branch(self.loop_head)  # a loop inside the block: stay in host registers
+            if kind is ExitKind.GOTO and insn.args[0].value in self.heads:
+                b.branch(self.heads[insn.args[0].value])  # inside the region: stay in host registers
                 return
             self.set_pc(pcword)
             self.spill()
@@ -421,13 +426,14 @@ class _BlockLowering:
         return ir.Function(self.m, BLOCK_FN, "jit_miss")
 
 
-def lower_blocks(
-    blocks: list[Block], name: str, count_insns: bool = False, suffix: str = ""
+def lower_regions(
+    regions: list[list[Block]], name: str, count_insns: bool = False, suffix: str = ""
 ) -> tuple[ir.Module, list[Lowered]]:
-    """One LLVM module holding a function per block (symbols get ``suffix`` to stay unique)."""
+    """One LLVM module holding a function per region, named after the region's entry block (symbols
+    get ``suffix`` to stay unique across recompilations)."""
     m = ir.Module(name)
     m.triple = llvm.get_process_triple()
-    return m, [_BlockLowering(m, blk, count_insns, suffix).lower() for blk in blocks]
+    return m, [_RegionLowering(m, blocks, count_insns, suffix).lower() for blocks in regions]
 
 
 class LLVMCompiler:
