@@ -77,7 +77,7 @@ class Engine:
         self.jit.compile([self._region(k, warm) for k in entries])
         if log.enabled("out_asm") and self.jit.last_module is not None:
             log.write(f"OUT: [{len(entries)} regions]\n{self.jit.last_module_ir}\n")
-            log.write(self.jit.compiler.host_asm(self.jit.last_module) + "\n")
+            log.write(self.jit.compiler.host_disassembly(self.jit.last_module) + "\n")
 
     def _region(self, key: tuple[int, int, int], warm: int) -> list[Block]:
         """The warm blocks reachable from ``key`` by direct branches (entry first)."""
@@ -149,6 +149,25 @@ class Engine:
             if kind == ExitKind.UNDEF:
                 return Event(EventKind.UNDEF, pc=pcword & ~1)
             return Event(EventKind.BKPT, pc=pcword & ~1, imm=ex.imm)
+
+    def stats(self) -> dict[str, float]:
+        """Execution statistics (``-d stats``)."""
+        jit = self.jit
+        d: dict[str, float] = {
+            "guest instructions": self.insns_executed,
+            "blocks translated": self.blocks_translated,
+            "blocks compiled": jit.blocks_compiled if jit else 0,
+            "regions compiled": len(jit.regions_compiled) if jit else 0,
+            "modules compiled": jit.compiler.modules_compiled if jit else 0,
+            "compile seconds": round(jit.compiler.compile_seconds, 4) if jit else 0.0,
+            "entries into generated code": self.native_entries,
+        }
+        if self.insns_executed:
+            d["python re-entries per million guest instructions"] = round(self.native_entries * 1e6 / self.insns_executed, 2)
+        return d
+
+    def format_stats(self) -> str:
+        return "".join(f"jitemu: {k}: {v}\n" for k, v in self.stats().items())
 
     def _run_native(self, fn) -> Event | None:
         """Call compiled code; it returns when it leaves compiled code (0) or for an event."""

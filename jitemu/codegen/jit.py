@@ -63,6 +63,7 @@ class JitTier:
         self.regions_with: dict[tuple[int, int, int], set[tuple[int, int, int]]] = {}  # block -> region entries
         self._gen = itertools.count()
         self.blocks_compiled = 0
+        self.regions_compiled: list[tuple[int, int, int]] = []
         self.last_module = None
         self.last_module_ir = ""
 
@@ -77,6 +78,7 @@ class JitTier:
         self.last_module_ir = str(module)
         self.last_module = self.compiler.compile(module)
         self.blocks_compiled += sum(len(r) for r in regions)
+        self.regions_compiled.extend(_key(r[0]) for r in regions)
         entries = [r[0] for r in regions]
         for region in regions:
             for member in region:

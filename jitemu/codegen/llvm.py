@@ -481,5 +481,23 @@ class LLVMCompiler:
     def global_address(self, name: str) -> int:
         return self.ee.get_global_value_address(name)
 
-    def host_asm(self, mod: llvm.ModuleRef) -> str:
-        return self.tm.emit_assembly(mod)
+    def host_disassembly(self, mod: llvm.ModuleRef) -> str:
+        """The module's host machine code, disassembled with capstone's x86-64 mode (``-d out_asm``)."""
+        import io  # noqa: PLC0415 - only for -d out_asm
+
+        from capstone import CS_ARCH_X86, CS_MODE_64, Cs  # noqa: PLC0415
+        from elftools.elf.elffile import ELFFile  # noqa: PLC0415
+
+        elf = ELFFile(io.BytesIO(self.tm.emit_object(mod)))
+        symtab = elf.get_section_by_name(".symtab")
+        out = []
+        for idx, sec in enumerate(elf.iter_sections()):
+            if not sec["sh_flags"] & 0x4 or not sec["sh_size"]:  # SHF_EXECINSTR: .text, .ltext, ...
+                continue
+            names = {sym["st_value"]: sym.name for sym in symtab.iter_symbols()
+                     if sym["st_shndx"] == idx and sym["st_info"]["type"] == "STT_FUNC"}  # fmt: skip
+            for insn in Cs(CS_ARCH_X86, CS_MODE_64).disasm(sec.data(), 0):
+                if insn.address in names:
+                    out.append(f"{names[insn.address]}:\n")
+                out.append(f"  0x{insn.address:05x}:  {insn.mnemonic} {insn.op_str}\n")
+        return "".join(out)
