@@ -7,6 +7,8 @@ dropped when their guest code pages are written or unmapped.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jitemu import log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
 from jitemu.events import Event, EventKind
@@ -24,7 +26,8 @@ REGION_MAX = 16  # most blocks in one region
 class Engine:
     """Runs guest code: the interpreter for cold blocks and, with ``engine="jit"``, compiled hot blocks."""
 
-    def __init__(self, mem: GuestMemory, state: CPUState, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD):
+    def __init__(self, mem: GuestMemory, state: CPUState, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
+                 cache_dir: Path | None = None, cpu_model: str = "any"):  # fmt: skip
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
@@ -36,6 +39,8 @@ class Engine:
         self.insns_executed = 0
         self.blocks_translated = 0
         self.jit_threshold = jit_threshold
+        self.cache_dir = cache_dir
+        self.cpu_model = cpu_model
         self.hot: dict[tuple[int, int, int], int] = {}
         self.jit = None  # the JitTier, created when code first gets hot (LLVM is not loaded before)
         self.native_entries = 0  # calls from Python into generated code
@@ -70,7 +75,8 @@ class Engine:
         if self.jit is None:
             from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
 
-            self.jit = JitTier(self.mem, self.state, count_insns=log.enabled("stats"))
+            self.jit = JitTier(self.mem, self.state, count_insns=log.enabled("stats"), cache_dir=self.cache_dir,
+                               cpu_model=self.cpu_model)  # fmt: skip
         warm = self.jit_threshold // 2
         entries = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
         entries = [k for k in entries[:JIT_BATCH] if k in self.cache]
@@ -160,6 +166,8 @@ class Engine:
             "regions compiled": len(jit.regions_compiled) if jit else 0,
             "modules compiled": jit.compiler.modules_compiled if jit else 0,
             "compile seconds": round(jit.compiler.compile_seconds, 4) if jit else 0.0,
+            "code cache hits": jit.cache.hits if jit else 0,
+            "code cache misses": jit.cache.misses if jit else 0,
             "entries into generated code": self.native_entries,
         }
         if self.insns_executed:

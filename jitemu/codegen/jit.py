@@ -11,13 +11,17 @@ from __future__ import annotations
 import ctypes
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 
+from jitemu import __version__
+from jitemu.codegen.cache import CodeCache
 from jitemu.codegen.llvm import (
     MEM_CMPXCHG,
     MEM_LOAD,
     MEM_STORE,
     RET_FAULT,
     LLVMCompiler,
+    Lowered,
     helper_names,
     lower_regions,
 )
@@ -37,11 +41,15 @@ TABLE_BITS = 14
 class JitTier:
     """Compiled code for one guest address space and one CPU state."""
 
-    def __init__(self, mem: GuestMemory, state: CPUState, *, count_insns: bool = False, opt_level: int = 2):
+    def __init__(self, mem: GuestMemory, state: CPUState, *, count_insns: bool = False, opt_level: int = 2,
+                 cache_dir: Path | None = None, cpu_model: str = "any"):  # fmt: skip
         self.mem = mem
         self.state = state
         self.count_insns = count_insns
         self.compiler = LLVMCompiler(opt_level)
+        salt = f"jitemu {__version__} cpu {cpu_model} count {int(count_insns)} {self.compiler.identity}"
+        self.cache = CodeCache(cache_dir, salt)
+        self._suffixes: set[str] = set()
         self.internal_error: BaseException | None = None
         n = 1 << TABLE_BITS
         self.table = (ctypes.c_uint64 * (2 * n))()
@@ -73,10 +81,24 @@ class JitTier:
         regions = [r for r in regions if r and r[0].itstate == 0]
         if not regions:
             return
-        gen = next(self._gen)
-        module, lowered = lower_regions(regions, f"m{gen}", self.count_insns, suffix=f"_{gen}")
-        self.last_module_ir = str(module)
-        self.last_module = self.compiler.compile(module)
+        key = self.cache.key([_region_bytes(self.mem, r) for r in regions])
+        suffix = "_" + key[:16]
+        fresh = suffix not in self._suffixes  # a module loaded twice in one run would clash by name
+        if not fresh:
+            suffix += f"_{next(self._gen)}"
+        self._suffixes.add(suffix)
+        entry = self.cache.load(key) if fresh else None
+        lowered = _lowered_from_meta(entry[0], len(regions)) if entry else None
+        if lowered is not None:
+            self.compiler.add_object(entry[1])
+            self.last_module = None
+        else:
+            module, lowered = lower_regions(regions, f"m{suffix}", self.count_insns, suffix=suffix)
+            self.last_module_ir = str(module)
+            self.last_module = self.compiler.compile(module)
+            if fresh and self.compiler.last_object is not None:
+                meta = {"regions": [[lw.symbol, lw.slots] for lw in lowered]}
+                self.cache.store(key, meta, self.compiler.last_object)
         self.blocks_compiled += sum(len(r) for r in regions)
         self.regions_compiled.extend(_key(r[0]) for r in regions)
         entries = [r[0] for r in regions]
@@ -159,6 +181,26 @@ class JitTier:
             self.internal_error = e
             self.state.exit_request = 1
             return 0
+
+
+def _region_bytes(mem: GuestMemory, region: list[Block]) -> bytes:
+    """What a region's machine code depends on: its blocks' addresses, modes and guest code bytes."""
+    out = bytearray()
+    for b in region:
+        out += b.pc.to_bytes(4, "little") + bytes([int(b.thumb), b.itstate]) + b.guest_size.to_bytes(4, "little")
+        out += mem.read_raw(b.pc, b.guest_size)
+    return bytes(out)
+
+
+def _lowered_from_meta(meta: dict, n: int) -> list[Lowered] | None:
+    """The symbols and chain slots of a cached module, or None if the metadata does not fit."""
+    try:
+        regions = meta["regions"]
+        if len(regions) != n:
+            return None
+        return [Lowered(str(sym), [(str(name), int(t)) for name, t in slots]) for sym, slots in regions]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _key(b: Block) -> tuple[int, int, int]:

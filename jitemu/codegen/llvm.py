@@ -443,10 +443,17 @@ class LLVMCompiler:
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
         target = llvm.Target.from_default_triple()
-        self.tm = target.create_target_machine(opt=opt_level, jit=True, codemodel="jitdefault")
+        self.host_cpu = llvm.get_host_cpu_name()
+        self.host_features = llvm.get_host_cpu_features().flatten()
+        self.tm = target.create_target_machine(
+            cpu=self.host_cpu, features=self.host_features, opt=opt_level, jit=True, codemodel="jitdefault"
+        )
         self.opt_level = opt_level
         self.ee = llvm.create_mcjit_compiler(llvm.parse_assembly(""), self.tm)
+        self.last_object: bytes | None = None
+        self.ee.set_object_cache(self._notify_object, lambda _module: None)
         self.compile_seconds = 0.0
+        self.load_seconds = 0.0
         self.modules_compiled = 0
         self._pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
         self._add_runtime()
@@ -468,12 +475,29 @@ class LLVMCompiler:
         self.ee.finalize_object()
         return mod
 
+    def _notify_object(self, _module: llvm.ModuleRef, data: bytes) -> None:
+        self.last_object = bytes(data)
+
+    @property
+    def identity(self) -> str:
+        """Everything about this compiler that its machine code depends on (for cache keys)."""
+        return f"llvm {llvm.llvm_version_info} cpu {self.host_cpu} {self.host_features} opt {self.opt_level}"
+
     def compile(self, module: ir.Module) -> llvm.ModuleRef:
+        """Optimise and compile a module; its object file is then in ``last_object``."""
         t0 = time.perf_counter()
+        self.last_object = None
         mod = self._add(str(module), optimize=True)
         self.compile_seconds += time.perf_counter() - t0
         self.modules_compiled += 1
         return mod
+
+    def add_object(self, data: bytes) -> None:
+        """Load a compiled object (from the persistent cache): no IR, no code generation."""
+        t0 = time.perf_counter()
+        self.ee.add_object_file(llvm.ObjectFileRef.from_data(data))
+        self.ee.finalize_object()
+        self.load_seconds += time.perf_counter() - t0
 
     def function_address(self, name: str) -> int:
         return self.ee.get_function_address(name)
