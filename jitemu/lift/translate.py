@@ -42,6 +42,10 @@ def _thumb_16bit_sets_flags_outside_it(hw: int) -> bool:
     return False
 
 
+# _S_BIT: capstone reports update_flags for ADC/SBC/RSC (they read C) even without the S bit.  Every A32
+# and 32-bit T32 encoding that can set flags keeps S at bit 20 (hw1 bit 4 in T32), so it has the last word.
+
+
 def fetch_code(mem: GuestMemory, pc: int) -> bytes:
     """Guest code bytes from pc to the end of its page (+4 bytes of the next page when executable)."""
     if not mem.perms[pc >> 12] & PROT_EXEC:
@@ -64,7 +68,7 @@ def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block
     ended = False
     addr = pc
     count = 0
-    for insn in md.disasm(code, pc):
+    for insn in _decode(md, code, pc):
         addr = insn.address
         if addr >= page_end or count >= MAX_INSNS:
             break
@@ -76,7 +80,7 @@ def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block
         if thumb:
             cond = (it >> 4) if it & 0xF else _thumb_branch_cond(raw, insn.size)
             it_next = it_advance(it) if it & 0xF else 0
-            setflags = insn.update_flags
+            setflags = insn.update_flags and (insn.size == 2 or bool(raw >> 20 & 1))  # see _S_BIT
             if insn.size == 2 and _thumb_16bit_sets_flags_outside_it(raw):
                 setflags = not (it & 0xF)
         else:
@@ -84,7 +88,7 @@ def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block
             if cond == 0xF:
                 cond = AL
             it_next = 0
-            setflags = insn.update_flags
+            setflags = insn.update_flags and bool(raw >> 20 & 1)  # see _S_BIT
         ctx = LiftCtx(b, insn, thumb, raw, setflags, it_next)
         ctx.itstate_in_state = it_in_state
         lift_one(ctx, cond)
@@ -119,6 +123,23 @@ def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block
         b.exit(ExitKind.GOTO, c32(addr | thumb))
     block.guest_size = addr - pc
     return block
+
+
+def _decode(md: Cs, code: bytes, pc: int, chunk: int = 8):
+    """Decode lazily, a few instructions per capstone call (one call decodes all the bytes it is given)."""
+    off = 0
+    while off < len(code):
+        buf = code[off : off + 4 * chunk]
+        k = n = 0
+        for insn in md.disasm(buf, pc + off, chunk):
+            k += 1
+            n += insn.size
+            yield insn
+        if k == 0:
+            return
+        off += n
+        if k < chunk and len(buf) - n >= 4:
+            return  # capstone stopped early with bytes left: they do not decode
 
 
 def _next_addr(block: Block, pc: int) -> int:
