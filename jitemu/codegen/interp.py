@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from jitemu.codegen.fold import BINOPS, to_signed
 from jitemu.helpers import HELPERS
+from jitemu.irpass import optimize
 from jitemu.ir import Block, Const, ExitKind, Op, Temp, Value
 from jitemu.memory import PAGE_MASK, PROT_READ, GuestFault, GuestMemory
 from jitemu.state import FIELDS, CPUState
@@ -83,6 +84,7 @@ class Interpreter:
 
     # ---- preparation ---------------------------------------------------------------------------------
     def prepare(self, block: Block) -> PreparedBlock:
+        block = optimize(block)
         slots: list[int] = [0] * block.ntemps
         const_slot: dict[tuple[int, int], int] = {}
 
