@@ -27,7 +27,7 @@ class Engine:
     """Runs guest code: the interpreter for cold blocks and, with ``engine="jit"``, compiled hot blocks."""
 
     def __init__(self, mem: GuestMemory, state: CPUState, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
-                 cache_dir: Path | None = None, cpu_model: str = "any"):  # fmt: skip
+                 cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False):  # fmt: skip
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
@@ -40,6 +40,7 @@ class Engine:
         self.blocks_translated = 0
         self.jit_threshold = jit_threshold
         self.cache_dir = cache_dir
+        self.jit_background = jit_background
         self.cpu_model = cpu_model
         self.hot: dict[tuple[int, int, int], int] = {}
         self.jit = None  # the JitTier, created when code first gets hot (LLVM is not loaded before)
@@ -80,10 +81,13 @@ class Engine:
         warm = self.jit_threshold // 2
         entries = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
         entries = [k for k in entries[:JIT_BATCH] if k in self.cache]
-        self.jit.compile([self._region(k, warm) for k in entries])
-        if log.enabled("out_asm") and self.jit.last_module is not None:
-            log.write(f"OUT: [{len(entries)} regions]\n{self.jit.last_module_ir}\n")
-            log.write(self.jit.compiler.host_disassembly(self.jit.last_module) + "\n")
+        self.jit.compile([self._region(k, warm) for k in entries], self._still_current)
+        if self.jit_background:
+            self.jit.start_background()  # the first module compiles in the foreground, the rest behind
+
+    def _still_current(self, block: Block) -> bool:
+        pb = self.cache.get((block.pc, int(block.thumb), block.itstate))
+        return pb is not None and pb.block is block
 
     def _region(self, key: tuple[int, int, int], warm: int) -> list[Block]:
         """The warm blocks reachable from ``key`` by direct branches (entry first)."""
@@ -120,6 +124,7 @@ class Engine:
         while True:
             key = (s.r[15], s.thumb, s.itstate)
             if self.jit is not None:
+                self.jit.poll()
                 fn = self.jit.native.get(key)
                 if fn is not None:
                     ev = self._run_native(fn)

@@ -8,12 +8,16 @@ successor's guest code is invalidated).
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import itertools
+import queue
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from jitemu import __version__
+from jitemu import __version__, log
 from jitemu.codegen.cache import CodeCache
 from jitemu.codegen.llvm import (
     MEM_CMPXCHG,
@@ -72,47 +76,104 @@ class JitTier:
         self._gen = itertools.count()
         self.blocks_compiled = 0
         self.regions_compiled: list[tuple[int, int, int]] = []
-        self.last_module = None
-        self.last_module_ir = ""
+        self.pending: set[tuple[int, int, int]] = set()  # region entries queued for compilation
+        self._queue: queue.Queue | None = None
+        self._done: collections.deque[_Job] = collections.deque()
 
     # ---- compiling -----------------------------------------------------------------------------------
-    def compile(self, regions: list[list[Block]]) -> None:
-        """Compile regions (entry block first; itstate-0 entries only) into one module and link them in."""
-        regions = [r for r in regions if r and r[0].itstate == 0]
+    def compile(self, regions: list[list[Block]], valid: Callable[[Block], bool] | None = None) -> None:
+        """Compile regions (entry block first; itstate-0 entries only) into one module and link them in.
+
+        With a background compiler the work is queued and ``poll()`` links it in later; ``valid`` then
+        says whether a block is still current (its guest code may change meanwhile)."""
+        regions = [r for r in regions if r and r[0].itstate == 0 and _key(r[0]) not in self.pending]
         if not regions:
             return
+        job = self._prepare(regions)
+        job.valid = valid
+        if self._queue is None:
+            self._build(job)
+            self._install(job)
+            return
+        self.pending.update(_key(r[0]) for r in regions)
+        self._queue.put(job)
+
+    def start_background(self) -> None:
+        """Compile on a worker thread from now on (llvmlite releases the GIL while LLVM works)."""
+        if self._queue is None:
+            self._queue = queue.Queue()
+            threading.Thread(target=self._worker, name="jitemu-compiler", daemon=True).start()
+
+    def poll(self) -> None:
+        """Link in what the background compiler has finished (main thread only)."""
+        while self._done:
+            job = self._done.popleft()
+            self.pending.difference_update(_key(r[0]) for r in job.regions)
+            self._install(job)
+
+    def _worker(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                self._build(job)
+            except BaseException as e:  # noqa: BLE001 - reported on the main thread
+                job.error = e
+            self._done.append(job)
+
+    def _prepare(self, regions: list[list[Block]]) -> _Job:
+        """Main thread: the cache key, a cache lookup, and otherwise the LLVM IR of the module."""
         key = self.cache.key([_region_bytes(self.mem, r) for r in regions])
         suffix = "_" + key[:16]
         fresh = suffix not in self._suffixes  # a module loaded twice in one run would clash by name
         if not fresh:
             suffix += f"_{next(self._gen)}"
         self._suffixes.add(suffix)
+        job = _Job(regions, key, fresh)
         entry = self.cache.load(key) if fresh else None
         lowered = _lowered_from_meta(entry[0], len(regions)) if entry else None
         if lowered is not None:
-            self.compiler.add_object(entry[1])
-            self.last_module = None
+            job.lowered, job.obj = lowered, entry[1]
         else:
-            module, lowered = lower_regions(regions, f"m{suffix}", self.count_insns, suffix=suffix)
-            self.last_module_ir = str(module)
-            self.last_module = self.compiler.compile(module)
-            if fresh and self.compiler.last_object is not None:
-                meta = {"regions": [[lw.symbol, lw.slots] for lw in lowered]}
-                self.cache.store(key, meta, self.compiler.last_object)
+            module, job.lowered = lower_regions(regions, f"m{suffix}", self.count_insns, suffix=suffix)
+            job.ir_text = str(module)
+        return job
+
+    def _build(self, job: _Job) -> None:
+        """Any thread: compile (or load the cached object) and resolve the addresses of its symbols."""
+        c = self.compiler
+        if job.obj is not None:
+            c.add_object(job.obj)
+        else:
+            job.module = c.compile(job.ir_text)
+            if job.fresh and c.last_object is not None:
+                meta = {"regions": [[lw.symbol, lw.slots] for lw in job.lowered]}
+                self.cache.store(job.key, meta, c.last_object)
+            if log.enabled("out_asm"):
+                job.listing = c.host_disassembly(job.module)
+        job.fn_addrs = [c.function_address(lw.symbol) for lw in job.lowered]
+        job.slot_addrs = [[c.global_address(name) for name, _ in lw.slots] for lw in job.lowered]
+
+    def _install(self, job: _Job) -> None:
+        """Main thread: make the compiled regions reachable (dispatch, lookup table, chain slots)."""
+        if job.error is not None:
+            raise job.error
+        if job.valid is not None and not all(job.valid(b) for r in job.regions for b in r):
+            return  # guest code changed while it compiled
+        if log.enabled("out_asm") and job.ir_text:
+            log.write(f"OUT: [{len(job.regions)} regions]\n{job.ir_text}\n{job.listing}\n")
+        regions = job.regions
         self.blocks_compiled += sum(len(r) for r in regions)
         self.regions_compiled.extend(_key(r[0]) for r in regions)
         entries = [r[0] for r in regions]
         for region in regions:
             for member in region:
                 self.regions_with.setdefault(_key(member), set()).add(_key(region[0]))
-        for blk, lw in zip(entries, lowered):
+        for blk, lw, addr, slots in zip(entries, job.lowered, job.fn_addrs, job.slot_addrs):
             pcword = blk.pc | int(blk.thumb)
-            addr = self.compiler.function_address(lw.symbol)
             self.native[(blk.pc, int(blk.thumb), 0)] = BlockFn(addr)
             self.fn_addr[pcword] = addr
             self._table_set(pcword, addr)
-            for slot_name, target in lw.slots:
-                slot = self.compiler.global_address(slot_name)
+            for slot, (_, target) in zip(slots, lw.slots):
                 if target in self.fn_addr:
                     self._link(slot, target)
                 else:
@@ -181,6 +242,24 @@ class JitTier:
             self.internal_error = e
             self.state.exit_request = 1
             return 0
+
+
+@dataclass(eq=False)
+class _Job:
+    """One module's way through the compiler: prepared, built, installed."""
+
+    regions: list[list[Block]]
+    key: str
+    fresh: bool
+    lowered: list[Lowered] = field(default_factory=list)
+    obj: bytes | None = None  # a cached object, or
+    ir_text: str = ""  # the module's LLVM IR
+    module: object = None
+    listing: str = ""
+    fn_addrs: list[int] = field(default_factory=list)
+    slot_addrs: list[list[int]] = field(default_factory=list)
+    valid: Callable[[Block], bool] | None = None
+    error: BaseException | None = None
 
 
 def _region_bytes(mem: GuestMemory, region: list[Block]) -> bytes:

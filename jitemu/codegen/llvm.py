@@ -82,6 +82,8 @@ class _RegionLowering:
         self.heads = {blk.pc | int(blk.thumb): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
         self.slots: list[tuple[str, int]] = []
         self._mem_base = self._perms = None
+        self._ret: ir.PhiInstr | None = None
+        self._tail: ir.PhiInstr | None = None
         # per-block lowering state
         self.vals: dict[int, ir.Value] = {}
         self.labels: dict[int, ir.Block] = {}
@@ -158,8 +160,27 @@ class _RegionLowering:
             self.set(name, self.b.load(self.promoted[name]))
 
     def ret(self, v: ir.Value) -> None:
-        self.spill()
-        self.b.ret(v)
+        """Leave the function with code v, through the one shared block that writes guest state back."""
+        if self._ret is None:
+            blk = self.new_block("ret")
+            with self.b.goto_block(blk):
+                self._ret = self.b.phi(I32)
+                self.spill()
+                self.b.ret(self._ret)
+        self._ret.add_incoming(v, self.b.block)
+        self.b.branch(self._ret.parent)
+
+    def tail(self, target: ir.Value) -> None:
+        """Continue in compiled code at target, through the one shared block that writes state back."""
+        if self._tail is None:
+            blk = self.new_block("tail")
+            with self.b.goto_block(blk):
+                self._tail = self.b.phi(BLOCK_FN.as_pointer())
+                self.spill()
+                r = self.b.call(self._tail, [self.state], tail="musttail")
+                self.b.ret(r)
+        self._tail.add_incoming(target, self.b.block)
+        self.b.branch(self._tail.parent)
 
     def lower_insn(self, insn: Insn) -> None:
         b = self.b
@@ -387,7 +408,6 @@ class _RegionLowering:
                 b.branch(self.heads[insn.args[0].value])  # inside the region: stay in host registers
                 return
             self.set_pc(pcword)
-            self.spill()
             if kind is ExitKind.GOTO:
                 name = f"slot_{self.sym}_{len(self.slots)}"
                 slot = ir.GlobalVariable(self.m, BLOCK_FN.as_pointer(), name)
@@ -396,8 +416,7 @@ class _RegionLowering:
                 target = b.load(slot)
             else:
                 target = self.lookup(pcword)
-            r = b.call(target, [self.state], tail="musttail")
-            b.ret(r)
+            self.tail(target)
             return
         self.set_pc(pcword)
         self.set("exit_arg", self.const(insn.aux2))
@@ -483,11 +502,11 @@ class LLVMCompiler:
         """Everything about this compiler that its machine code depends on (for cache keys)."""
         return f"llvm {llvm.llvm_version_info} cpu {self.host_cpu} {self.host_features} opt {self.opt_level}"
 
-    def compile(self, module: ir.Module) -> llvm.ModuleRef:
-        """Optimise and compile a module; its object file is then in ``last_object``."""
+    def compile(self, module_ir: str) -> llvm.ModuleRef:
+        """Optimise and compile a module (LLVM IR text); its object file is then in ``last_object``."""
         t0 = time.perf_counter()
         self.last_object = None
-        mod = self._add(str(module), optimize=True)
+        mod = self._add(module_ir, optimize=True)
         self.compile_seconds += time.perf_counter() - t0
         self.modules_compiled += 1
         return mod
