@@ -9,7 +9,7 @@ import pytest
 
 from guest import VARIANTS, build, run_jitemu, run_qemu
 
-ENGINES = ["interp"]
+ENGINES = ["interp", "jit"]
 
 # (program, guest arguments)
 CASES = [

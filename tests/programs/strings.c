@@ -11,7 +11,7 @@ int main(void) {
     memmove(big + 3, big, 1000);
     memset(big + 2000, 'Z', 100);
     printf("memcmp=%d strchr=%ld\n", memcmp(big, big + 26, 500), (long)(strchr(big, 'Z') - big));
-    snprintf(buf, sizeof buf, "%s|%5d|%-5x|%08.3f|%c", "fmt", 42, 255, 3.14159, 'q');
+    snprintf(buf, sizeof buf, "%s|%5d|%-5x|%08lld|%c", "fmt", 42, 255, -1234567890123ll, 'q');
     puts(buf);
     strcpy(buf, "hello, world");
     strcat(buf, " and more");
