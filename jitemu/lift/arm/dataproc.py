@@ -26,7 +26,12 @@ TESTS = {A.ARM_INS_TST: A.ARM_INS_AND, A.ARM_INS_TEQ: A.ARM_INS_EOR}
 def _dst_n_m(ctx: LiftCtx) -> tuple[int, Value, int]:
     """(rd, Rn value, index of operand2) for 'op rd, rn, op2' and the two-operand 'op rd, op2' form."""
     if len(ctx.ops) >= 3:
-        return ctx.regnum(0), ctx.reg(ctx.regnum(1)), 2
+        rn = ctx.regnum(1)
+        if rn == 15 and ctx.thumb and ctx.size == 4:
+            # ADDW/SUBW Rd, PC, #imm (capstone: ADD/SUB) are ADR T3/T2: the base is Align(PC, 4); no other
+            # 32-bit T32 data-processing encoding takes Rn == PC
+            return ctx.regnum(0), c32(ctx.pc_aligned), 2
+        return ctx.regnum(0), ctx.reg(rn), 2
     return ctx.regnum(0), ctx.reg(ctx.regnum(0)), 1
 
 
@@ -50,7 +55,7 @@ def lift_test(ctx: LiftCtx) -> None:
     ctx.set_nz(res)
 
 
-@lifts(A.ARM_INS_MOV, A.ARM_INS_MVN)
+@lifts(A.ARM_INS_MOV, A.ARM_INS_MOVS, A.ARM_INS_MVN)  # capstone names T32 16-bit MOVS Rd, Rm (T2) ARM_INS_MOVS
 def lift_mov(ctx: LiftCtx) -> None:
     rd = ctx.regnum(0)
     m, carry = ctx.operand(1)

@@ -35,20 +35,23 @@ def address(ctx: LiftCtx, k: int) -> tuple[Value, Value | None, int]:
     mem = op.mem
     rn = REGNUM[mem.base]
     base = c32(ctx.pc_aligned) if rn == 15 else ctx.reg(rn)
+    # A32: the U bit (bit 23) gives the sign; capstone does not mark the negative offsets of
+    # LDRHT/STRHT/LDRSBT/LDRSHT as subtracted
+    neg = None if ctx.thumb else not ctx.raw >> 23 & 1
     if mem.index:
         off = _shifted_index(ctx, ctx.reg(REGNUM[mem.index]), op)
-        offset = b.sub(c32(0), off) if op.subtracted else off
+        offset = b.sub(c32(0), off) if (op.subtracted if neg is None else neg) else off
     else:
-        offset = c32(mem.disp)
+        offset = c32(mem.disp if neg is None else -abs(mem.disp) if neg else abs(mem.disp))
     post = len(ctx.ops) > k + 1
     if post:
         p = ctx.ops[k + 1]
         if p.type == A.ARM_OP_IMM:
             v = p.imm
-            offset = c32(-v if p.subtracted and v > 0 else v)
+            offset = c32((-v if p.subtracted and v > 0 else v) if neg is None else -abs(v) if neg else abs(v))
         else:
             off = _shifted_index(ctx, ctx.reg(REGNUM[p.reg]), p)
-            offset = b.sub(c32(0), off) if p.subtracted else off
+            offset = b.sub(c32(0), off) if (p.subtracted if neg is None else neg) else off
         return base, b.add(base, offset), rn
     addr = b.add(base, offset)
     return addr, (addr if ctx.insn.writeback else None), rn

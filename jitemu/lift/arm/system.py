@@ -33,9 +33,13 @@ def lift_it(ctx: LiftCtx) -> None:
 @lifts(
     A.ARM_INS_DMB, A.ARM_INS_DSB, A.ARM_INS_ISB, A.ARM_INS_NOP, A.ARM_INS_YIELD, A.ARM_INS_WFE,
     A.ARM_INS_WFI, A.ARM_INS_SEV, A.ARM_INS_PLD, A.ARM_INS_PLDW, A.ARM_INS_PLI, A.ARM_INS_DBG,
+    A.ARM_INS_HINT,
 )  # fmt: skip
 def lift_nop(ctx: LiftCtx) -> None:
-    """Barriers, hints and preloads: nothing to do for a single in-order guest CPU."""
+    """Barriers, hints and preloads: nothing to do for a single in-order guest CPU.
+
+    Capstone 5 decodes NOP, YIELD, WFE, WFI, SEV and the unallocated hints (which execute as NOP) in both
+    instruction sets as ARM_INS_HINT."""
 
 
 # (coproc, opc1, CRn, CRm, opc2) -> state field, user writable

@@ -1,0 +1,1 @@
+"""Lifter tests: random single instructions (and IT blocks / short sequences) against Unicorn."""
