@@ -61,11 +61,7 @@ class JitTier:
         self._mem_cb = MemFn(self._mem_slow)
         self._helper_cb = HelperFn(self._helper)
         self.runtime = (ctypes.c_void_p * 2)(ctypes.cast(self._mem_cb, ctypes.c_void_p), ctypes.cast(self._helper_cb, ctypes.c_void_p))
-        state.host_mem = mem.host_base
-        state.host_perms = ctypes.addressof(self._perms_buf)
-        state.host_tb_table = ctypes.addressof(self.table)
-        state.host_tb_mask = n - 1
-        state.host_runtime = ctypes.addressof(self.runtime)
+        self.bind_state()
         self.state_addr = ctypes.addressof(state)
         self.miss_addr = self.compiler.function_address("jit_miss")
         self.native: dict[tuple[int, int, int], Callable[[int], int]] = {}
@@ -79,6 +75,22 @@ class JitTier:
         self.pending: set[tuple[int, int, int]] = set()  # region entries queued for compilation
         self._queue: queue.Queue | None = None
         self._done: collections.deque[_Job] = collections.deque()
+
+    def bind_state(self) -> None:
+        """Point the state's host words at this tier's memory, tables and callbacks."""
+        s = self.state
+        s.host_mem = self.mem.host_base
+        s.host_perms = ctypes.addressof(self._perms_buf)
+        s.host_tb_table = ctypes.addressof(self.table)
+        s.host_tb_mask = len(self.table) // 2 - 1
+        s.host_runtime = ctypes.addressof(self.runtime)
+
+    def forget_all(self) -> None:
+        """Make every compiled block unreachable (all guest code changed at once)."""
+        for key in list(self.native):
+            self._drop_entry(key)
+        ctypes.memset(self.table, 0, ctypes.sizeof(self.table))
+        self.regions_with.clear()
 
     # ---- compiling -----------------------------------------------------------------------------------
     def compile(self, regions: list[list[Block]], valid: Callable[[Block], bool] | None = None) -> None:

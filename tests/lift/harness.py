@@ -28,6 +28,8 @@ from unicorn.unicorn_const import (
 )
 
 from jitemu.codegen.interp import Interpreter
+from jitemu.codegen.jit import JitTier
+from jitemu.codegen.llvm import RET_FAULT, RET_MISS
 from jitemu.ir import ExitKind
 from jitemu.lift.translate import translate
 from jitemu.memory import PROT_EXEC, PROT_READ, PROT_WRITE, GuestFault, GuestMemory
@@ -88,6 +90,7 @@ class Machine:
         self.mem.protect(CODE_PAGE, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC)
         self.state = CPUState()
         self.interp = Interpreter(self.mem, self.state)
+        self.jit: JitTier | None = None  # created for the first JIT case (loads LLVM)
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_ARM)
         self.uc.ctl_set_cpu_model(U.UC_CPU_ARM_CORTEX_A15)
         # Only the code page is executable (as for jitemu): a branch into the data pages stops with a fetch
@@ -108,7 +111,7 @@ class Machine:
             self._done = True
 
     # ---- one case --------------------------------------------------------------------------------------
-    def run(self, case: Case, rng: random.Random) -> Result:
+    def run(self, case: Case, rng: random.Random, engine: str = "interp") -> Result:
         if case.thumb and rng.random() < 0.5:  # vary Align(PC, 4) vs PC: a 32-bit insn would always be aligned
             case = Case([(0xBF00, 2), *case.insns], ["nop", *case.names], case.setup, True)
         regs = [rand_word(rng) for _ in range(16)]
@@ -125,7 +128,7 @@ class Machine:
         image = bytearray(self.image)
         image[start - REGION : CODE_END - REGION] = code
         res = Result(case, regs, cpsr)
-        ours = self._run_jitemu(case, regs, cpsr, bytes(image))
+        ours = self._run_jitemu(case, regs, cpsr, bytes(image), engine)
         theirs = self._run_unicorn(case, regs, cpsr, bytes(image))
         if not theirs.fault and not theirs.cpsr & 0x20 and theirs.regs[15] & 3 and not ours.note:
             # BXWritePC/LoadWritePC/ALUWritePC to an ARM address with bits<1:0> == '10': UNPREDICTABLE
@@ -135,7 +138,7 @@ class Machine:
         res.diffs = compare(ours, theirs)
         return res
 
-    def _run_jitemu(self, case: Case, regs: list[int], cpsr: int, image: bytes) -> Outcome:
+    def _run_jitemu(self, case: Case, regs: list[int], cpsr: int, image: bytes, engine: str) -> Outcome:
         s, mem = self.state, self.mem
         ctypes.memset(ctypes.addressof(s), 0, ctypes.sizeof(s))
         for i, v in enumerate(regs):
@@ -145,6 +148,8 @@ class Machine:
         note, fault = "", False
         try:
             block = translate(mem, regs[15], case.thumb, 0)
+            if engine == "jit":
+                return self._run_jit(block, case)
             ex = self.interp.run(self.interp.prepare(block))
             s.r[15], s.thumb = ex.pcword & ~1, ex.pcword & 1
             if ex.kind not in (ExitKind.GOTO, ExitKind.JUMP):
@@ -156,6 +161,22 @@ class Machine:
             fault = True
         except Exception as e:  # a lifter or interpreter bug: report it with the case, do not stop the run
             note = f"jitemu raised {e!r}"
+        return Outcome(list(s.r), get_cpsr(s), mem.read_raw(REGION, REGION_SIZE), fault, note)
+
+    def _run_jit(self, block, case: Case) -> Outcome:
+        """The same block compiled by the LLVM backend (nothing else compiled: it cannot chain anywhere)."""
+        s, mem = self.state, self.mem
+        if self.jit is None:
+            self.jit = JitTier(mem, s)
+        self.jit.forget_all()
+        self.jit.bind_state()
+        self.jit.compile([[block]])
+        code = self.jit.native[(block.pc, int(block.thumb), 0)](self.jit.state_addr)
+        note, fault = "", False
+        if code == RET_FAULT:
+            fault, s.exit_reason = True, 0
+        elif code != RET_MISS:
+            note = f"jitemu (jit) exit {ExitKind(code).name}"
         return Outcome(list(s.r), get_cpsr(s), mem.read_raw(REGION, REGION_SIZE), fault, note)
 
     def _run_unicorn(self, case: Case, regs: list[int], cpsr: int, image: bytes) -> Outcome:
@@ -217,15 +238,15 @@ def machine() -> Machine:
     return _MACHINE
 
 
-def run_class(cls: str, mode: str, count: int, seed: int) -> list[Result]:
+def run_class(cls: str, mode: str, count: int, seed: int, engine: str = "interp") -> list[Result]:
     """Run ``count`` cases of one class; returns the failures (and records STATS)."""
     m = machine()
-    rng = random.Random(f"{seed}:{cls}:{mode}")
-    st = STATS.setdefault((cls, mode), dict(cases=0, passed=0, skipped=0, faults=0, failed=0))
+    rng = random.Random(f"{seed}:{cls}:{mode}:{engine}")
+    st = STATS.setdefault((cls, mode, engine), dict(cases=0, passed=0, skipped=0, faults=0, failed=0))
     failures = []
     for _ in range(count):
         case = generate(cls, mode, rng)
-        res = m.run(case, rng)
+        res = m.run(case, rng, engine)
         st["cases"] += 1
         if res.skipped:
             st["skipped"] += 1
@@ -248,7 +269,7 @@ def main(argv: list[str]) -> int:
     for c in classes:
         for md in modes:
             fails = run_class(c, md, count, seed)
-            st = STATS[(c, md)]
+            st = STATS[(c, md, "interp")]
             print(f"{c:10} {md}: {st}")
             for r in fails[:10]:
                 print(r.report())

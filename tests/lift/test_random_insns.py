@@ -16,13 +16,16 @@ from .harness import run_class
 
 SEED = int(os.environ.get("JITEMU_FUZZ_SEED", "20240601"))
 CASES = int(os.environ.get("JITEMU_FUZZ_CASES", "4000"))
+JIT_CASES = max(CASES // 16, 1)  # each JIT case compiles an LLVM module (milliseconds, not microseconds)
 SHOW = 8  # failing cases printed per class
 
 
+@pytest.mark.parametrize("engine", ["interp", "jit"])
 @pytest.mark.parametrize("mode", ["A32", "T32"])
 @pytest.mark.parametrize("cls", CASE_CLASSES)
-def test_random_instructions(cls: str, mode: str) -> None:
-    failures = run_class(cls, mode, CASES, SEED)
+def test_random_instructions(cls: str, mode: str, engine: str) -> None:
+    n = CASES if engine == "interp" else JIT_CASES
+    failures = run_class(cls, mode, n, SEED, engine)
     if failures:
         shown = "\n".join(r.report() for r in failures[:SHOW])
-        pytest.fail(f"{len(failures)} of {CASES} {cls} {mode} cases differ from Unicorn:\n{shown}", pytrace=False)
+        pytest.fail(f"{len(failures)} of {n} {cls} {mode} {engine} cases differ from Unicorn:\n{shown}", pytrace=False)
