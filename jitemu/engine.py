@@ -16,11 +16,9 @@ from jitemu.ir import Block, ExitKind, Op
 from jitemu.lift.translate import disassemble, translate
 from jitemu.memory import PAGE_SHIFT, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
+from jitemu.tuning import JIT_BATCH, JIT_THRESHOLD, REGION_MAX
 
 ENGINES = ("jit", "interp")
-JIT_THRESHOLD = 16  # interpreted runs of a block before it is compiled
-JIT_BATCH = 64  # most regions compiled in one LLVM module
-REGION_MAX = 16  # most blocks in one region
 
 
 class Engine:
@@ -45,6 +43,8 @@ class Engine:
         self.hot: dict[tuple[int, int, int], int] = {}
         self.jit = None  # the JitTier, created when code first gets hot (LLVM is not loaded before)
         self.native_entries = 0  # calls from Python into generated code
+        self.native_transitions = 0  # block-to-block transitions inside generated code (when counting)
+        self.blocks_interpreted = 0
         mem.on_code_write = self._drop_page
 
     # ---- block cache -----------------------------------------------------------------------------------
@@ -149,6 +149,7 @@ class Engine:
                 s.r[15] = pc
                 return Event(EventKind.FAULT, pc=pc, addr=f.addr, write=f.write)
             self.insns_executed += ex.ninsns
+            self.blocks_interpreted += 1
             pcword = ex.pcword
             s.r[15] = pcword & ~1
             s.thumb = pcword & 1
@@ -177,6 +178,10 @@ class Engine:
         }
         if self.insns_executed:
             d["python re-entries per million guest instructions"] = round(self.native_entries * 1e6 / self.insns_executed, 2)
+        transitions = self.native_transitions + self.blocks_interpreted + self.native_entries
+        if jit and jit.count_insns and transitions:
+            # a transition stays native when generated code branches straight to generated code
+            d["block transitions inside generated code percent"] = round(100 * self.native_transitions / transitions, 2)
         return d
 
     def format_stats(self) -> str:
@@ -190,7 +195,8 @@ class Engine:
         rc = fn(jit.state_addr)
         if jit.count_insns:
             self.insns_executed += s.insn_count
-            s.insn_count = 0
+            self.native_transitions += s.block_count
+            s.insn_count = s.block_count = 0
         if jit.internal_error is not None:
             err, jit.internal_error = jit.internal_error, None
             raise err

@@ -43,6 +43,7 @@ class CPUState(ctypes.Structure):
         ("exit_request", u32),  # set by the host (signals, limits): generated code returns at the next branch
         ("fault_write", u32),  # 1 if the faulting access was a write
         ("insn_count", u64),  # guest instructions executed where counted
+        ("block_count", u64),  # block-to-block transitions taken inside generated code, where counted
         # host pointers generated code needs; filled by the JIT engine, never part of guest-visible state
         ("host_mem", u64),  # host address of guest address 0
         ("host_perms", u64),  # host address of the page permission bytes

@@ -402,6 +402,9 @@ class _RegionLowering:
         if self.count and self.ninsns:
             cnt = self.get("insn_count", 64)
             self.set("insn_count", b.add(cnt, ir.Constant(I64, self.ninsns)))
+            if kind in (ExitKind.GOTO, ExitKind.JUMP):
+                n = self.get("block_count", 64)
+                self.set("block_count", b.add(n, ir.Constant(I64, 1)))
         if kind in (ExitKind.GOTO, ExitKind.JUMP):
             # an atomic (acquire) load: the host may set it while this code loops, so LLVM must not
             # hoist it out of the loop; on x86 it is a plain mov

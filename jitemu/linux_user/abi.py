@@ -1,0 +1,133 @@
+"""ARM EABI Linux constants and structure layouts the system calls and strace share.
+
+Where ARM differs from the host (open flags), each constant carries both values.  Structures are packed
+explicitly with ``struct`` so the layout is visible here and never taken from the host's C headers.
+Everything not listed here (errno values, signal numbers, mmap flags, AT_* flags, ioctl numbers for
+terminals) is the same on ARM and on the Linux hosts jitemu supports (x86-64, arm64).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+
+AT_FDCWD = -100
+AT_SYMLINK_NOFOLLOW = 0x100
+AT_EACCESS = 0x200
+AT_REMOVEDIR = 0x200
+AT_SYMLINK_FOLLOW = 0x400
+AT_NO_AUTOMOUNT = 0x800
+AT_EMPTY_PATH = 0x1000
+
+# (name, ARM value, host value); a host value of 0 means the bit is dropped.
+OPEN_FLAGS: tuple[tuple[str, int, int], ...] = (
+    ("O_CREAT", 0o100, os.O_CREAT),
+    ("O_EXCL", 0o200, os.O_EXCL),
+    ("O_NOCTTY", 0o400, os.O_NOCTTY),
+    ("O_TRUNC", 0o1000, os.O_TRUNC),
+    ("O_APPEND", 0o2000, os.O_APPEND),
+    ("O_NONBLOCK", 0o4000, os.O_NONBLOCK),
+    ("O_DSYNC", 0o10000, os.O_DSYNC),
+    ("O_ASYNC", 0o20000, os.O_ASYNC),
+    ("O_DIRECTORY", 0o40000, os.O_DIRECTORY),  # ARM differs from x86 from here...
+    ("O_NOFOLLOW", 0o100000, os.O_NOFOLLOW),
+    ("O_DIRECT", 0o200000, os.O_DIRECT),
+    ("O_LARGEFILE", 0o400000, 0),  # ...to here; a 64-bit host has large files anyway
+    ("O_NOATIME", 0o1000000, os.O_NOATIME),
+    ("O_CLOEXEC", 0o2000000, os.O_CLOEXEC),
+    ("__O_SYNC", 0o4000000, os.O_SYNC & ~os.O_DSYNC),
+    ("O_PATH", 0o10000000, os.O_PATH),
+    ("__O_TMPFILE", 0o20000000, os.O_TMPFILE & ~os.O_DIRECTORY),
+)
+O_ACCMODE = 3
+O_CREAT = 0o100
+O_CLOEXEC = 0o2000000
+O_TMPFILE_BIT = 0o20000000
+
+
+def _translate(flags: int, src: int, dst: int) -> int:
+    out = flags & O_ACCMODE
+    for entry in OPEN_FLAGS:
+        if flags & entry[src]:
+            out |= entry[dst]
+    return out
+
+
+def open_flags_to_host(flags: int) -> int:
+    """ARM open(2)/fcntl(F_SETFL) flags to the host's; unknown bits are dropped."""
+    return _translate(flags, 1, 2)
+
+
+def open_flags_to_guest(flags: int) -> int:
+    """Host fcntl(F_GETFL) flags to ARM's."""
+    return _translate(flags, 2, 1)
+
+
+# struct stat64 (arch/arm/include/uapi/asm/stat.h, EABI alignment: st_size and st_blocks are 8-aligned)
+STAT64 = struct.Struct("<Q4xIIIIIQ8xqI4xQIIIIIIQ")
+assert STAT64.size == 104
+
+
+def pack_stat64(st: os.stat_result) -> bytes:
+    def ts(ns: int) -> tuple[int, int]:
+        sec, nsec = divmod(ns, 1_000_000_000)
+        return sec & 0xFFFFFFFF, nsec
+
+    return STAT64.pack(
+        st.st_dev,
+        st.st_ino & 0xFFFFFFFF,  # __st_ino: the kernel truncates
+        st.st_mode,
+        st.st_nlink & 0xFFFFFFFF,
+        st.st_uid,
+        st.st_gid,
+        st.st_rdev,
+        st.st_size,
+        st.st_blksize,
+        st.st_blocks,
+        *ts(st.st_atime_ns),
+        *ts(st.st_mtime_ns),
+        *ts(st.st_ctime_ns),
+        st.st_ino,
+    )
+
+
+# struct statx (include/uapi/linux/stat.h): the same on every architecture, 256 bytes
+STATX_HEAD = struct.Struct("<IIQIIIH2xQQQQ")
+STATX_TIMESTAMP = struct.Struct("<qI4x")
+STATX_DEVS = struct.Struct("<IIIIQ")
+STATX_SIZE = 256
+STATX_BASIC_STATS = 0x7FF
+
+
+def pack_statx(st: os.stat_result) -> bytes:
+    """A statx buffer from a host stat result (no birth time or mount id: the mask says so)."""
+    out = STATX_HEAD.pack(
+        STATX_BASIC_STATS,
+        st.st_blksize,
+        0,  # stx_attributes
+        st.st_nlink,
+        st.st_uid,
+        st.st_gid,
+        st.st_mode,
+        st.st_ino,
+        st.st_size,
+        st.st_blocks,
+        0,  # stx_attributes_mask
+    )
+    for ns in (st.st_atime_ns, 0, st.st_ctime_ns, st.st_mtime_ns):  # atime, btime, ctime, mtime
+        out += STATX_TIMESTAMP.pack(*divmod(ns, 1_000_000_000))
+    out += STATX_DEVS.pack(os.major(st.st_rdev), os.minor(st.st_rdev), os.major(st.st_dev), os.minor(st.st_dev), 0)
+    return out.ljust(STATX_SIZE, b"\0")
+
+
+TIMESPEC32 = struct.Struct("<iI")  # struct timespec with 32-bit time_t (also struct timeval)
+TIMESPEC64 = struct.Struct("<qq")  # struct __kernel_timespec (the *_time64 calls)
+IOVEC = struct.Struct("<II")
+RLIMIT32 = struct.Struct("<II")
+RLIMIT64 = struct.Struct("<QQ")
+SIGACTION = struct.Struct("<IIIQ")  # ARM struct sigaction: handler, flags, restorer, mask
+UTSNAME_FIELD = 65
+# struct sysinfo for a 32-bit long: uptime, loads[3], totalram..freeswap, procs, pad, totalhigh, freehigh,
+# mem_unit, padding to 64 bytes
+SYSINFO = struct.Struct("<i3I6IHH2II8x")
+assert SYSINFO.size == 64

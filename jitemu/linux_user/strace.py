@@ -1,0 +1,189 @@
+"""``-strace``: system call logging in qemu-arm's format, driven by the argument kinds of the syscall table.
+
+A line is ``PID name(arg,arg,...) = result``; a failed call shows ``-1 errno=N (message)``.  Each
+syscall declares one *kind* per argument register; the kind says whether the register is signed (the
+dispatcher converts it before calling the implementation) and how strace shows it: numbers, pointers,
+quoted guest strings, or symbolic flags.  Unknown numbers print as ``Unknown syscall N``, as qemu does.
+"""
+
+from __future__ import annotations
+
+import errno as errno_mod
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from jitemu.linux_user import abi
+from jitemu.linux_user.signals import signal_name
+from jitemu.memory import GuestFault
+
+if TYPE_CHECKING:
+    from jitemu.memory import GuestMemory
+
+Flags = tuple[tuple[str, int], ...]
+
+
+def format_flags(value: int, names: Flags, zero: str = "0") -> str:
+    """``A|B|0x40``: names take their bits greedily in table order (so multi-bit names go first)."""
+    if value == 0:
+        return zero
+    parts = []
+    for name, bits in names:
+        if bits and value & bits == bits:
+            parts.append(name)
+            value &= ~bits
+    if value:
+        parts.append(f"{value:#x}")
+    return "|".join(parts)
+
+
+def format_enum(value: int, names: dict[int, str]) -> str:
+    return names.get(value, str(value))
+
+
+def _enum(*names: str, start: int = 0) -> dict[int, str]:
+    return {i: n for i, n in enumerate(names, start) if n}
+
+
+PROT_FLAGS: Flags = (("PROT_READ", 1), ("PROT_WRITE", 2), ("PROT_EXEC", 4), ("PROT_SEM", 8),
+                     ("PROT_GROWSDOWN", 0x01000000), ("PROT_GROWSUP", 0x02000000))  # fmt: skip
+MAP_FLAGS: Flags = (
+    ("MAP_SHARED_VALIDATE", 3), ("MAP_SHARED", 1), ("MAP_PRIVATE", 2), ("MAP_FIXED", 0x10),
+    ("MAP_ANONYMOUS", 0x20), ("MAP_GROWSDOWN", 0x100), ("MAP_DENYWRITE", 0x800), ("MAP_EXECUTABLE", 0x1000),
+    ("MAP_LOCKED", 0x2000), ("MAP_NORESERVE", 0x4000), ("MAP_POPULATE", 0x8000), ("MAP_NONBLOCK", 0x10000),
+    ("MAP_STACK", 0x20000), ("MAP_HUGETLB", 0x40000), ("MAP_FIXED_NOREPLACE", 0x100000),
+)  # fmt: skip
+AT_FLAGS: Flags = (("AT_EMPTY_PATH", abi.AT_EMPTY_PATH), ("AT_NO_AUTOMOUNT", abi.AT_NO_AUTOMOUNT),
+                   ("AT_SYMLINK_NOFOLLOW", abi.AT_SYMLINK_NOFOLLOW), ("AT_SYMLINK_FOLLOW", abi.AT_SYMLINK_FOLLOW),
+                   ("AT_REMOVEDIR", abi.AT_REMOVEDIR))  # fmt: skip
+STATX_MASK: Flags = (("STATX_BASIC_STATS", abi.STATX_BASIC_STATS), ("STATX_BTIME", 0x800),
+                     ("STATX_MNT_ID", 0x1000), ("STATX_DIOALIGN", 0x2000))  # fmt: skip
+ACCESS_MODE: Flags = (("R_OK", 4), ("W_OK", 2), ("X_OK", 1))
+MREMAP_FLAGS: Flags = (("MREMAP_MAYMOVE", 1), ("MREMAP_FIXED", 2), ("MREMAP_DONTUNMAP", 4))
+OPEN_FLAGS: Flags = tuple((name, arm) for name, arm, _host in abi.OPEN_FLAGS)
+FUTEX_FLAGS: Flags = (("FUTEX_PRIVATE_FLAG", 128), ("FUTEX_CLOCK_REALTIME", 256))
+
+WHENCE = _enum("SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE")
+SIGPROCMASK_HOW = _enum("SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK")
+CLOCKS = _enum("CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
+               "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE", "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME",
+               "CLOCK_REALTIME_ALARM", "CLOCK_BOOTTIME_ALARM", "", "CLOCK_TAI")  # fmt: skip
+FUTEX_CMDS = _enum("FUTEX_WAIT", "FUTEX_WAKE", "FUTEX_FD", "FUTEX_REQUEUE", "FUTEX_CMP_REQUEUE", "FUTEX_WAKE_OP",
+                   "FUTEX_LOCK_PI", "FUTEX_UNLOCK_PI", "FUTEX_TRYLOCK_PI", "FUTEX_WAIT_BITSET",
+                   "FUTEX_WAKE_BITSET", "FUTEX_WAIT_REQUEUE_PI", "FUTEX_CMP_REQUEUE_PI", "FUTEX_LOCK_PI2")  # fmt: skip
+MADVICE = _enum("MADV_NORMAL", "MADV_RANDOM", "MADV_SEQUENTIAL", "MADV_WILLNEED", "MADV_DONTNEED", "", "", "",
+                "MADV_FREE", "MADV_REMOVE", "MADV_DONTFORK", "MADV_DOFORK", "MADV_MERGEABLE", "MADV_UNMERGEABLE",
+                "MADV_HUGEPAGE", "MADV_NOHUGEPAGE", "MADV_DONTDUMP", "MADV_DODUMP")  # fmt: skip
+FCNTL_CMDS = {**_enum("F_DUPFD", "F_GETFD", "F_SETFD", "F_GETFL", "F_SETFL", "F_GETLK", "F_SETLK", "F_SETLKW",
+                      "F_SETOWN", "F_GETOWN", "F_SETSIG", "F_GETSIG", "F_GETLK64", "F_SETLK64", "F_SETLKW64"),
+              1030: "F_DUPFD_CLOEXEC"}  # fmt: skip
+IOCTLS = {0x5401: "TCGETS", 0x5402: "TCSETS", 0x5403: "TCSETSW", 0x5404: "TCSETSF", 0x540F: "TIOCGPGRP",
+          0x5410: "TIOCSPGRP", 0x5413: "TIOCGWINSZ", 0x5414: "TIOCSWINSZ", 0x541B: "FIONREAD",
+          0x5421: "FIONBIO", 0x5450: "FIONCLEX", 0x5451: "FIOCLEX"}  # fmt: skip
+
+
+def _pointer(v: int) -> str:
+    return "NULL" if v == 0 else f"0x{v:08x}"
+
+
+def _open_flags(v: int) -> str:
+    acc = {0: "O_RDONLY", 1: "O_WRONLY", 2: "O_RDWR"}.get(v & abi.O_ACCMODE, "O_ACCMODE")
+    rest = format_flags(v & ~abi.O_ACCMODE, OPEN_FLAGS, zero="")
+    return f"{acc}|{rest}" if rest else acc
+
+
+def _futex_op(v: int) -> str:
+    cmd = format_enum(v & 0x7F, FUTEX_CMDS)
+    flags = format_flags(v & ~0x7F, FUTEX_FLAGS, zero="")
+    return f"{cmd}|{flags}" if flags else cmd
+
+
+def quote(data: bytes) -> str:
+    """A C-style quoted string (non-printable bytes escaped)."""
+    out = []
+    for b in data:
+        c = chr(b)
+        if c in '"\\':
+            out.append("\\" + c)
+        elif 32 <= b < 127:
+            out.append(c)
+        else:
+            out.append({10: "\\n", 9: "\\t", 13: "\\r"}.get(b, f"\\{b:03o}"))
+    return '"' + "".join(out) + '"'
+
+
+def _string(mem: GuestMemory, addr: int) -> str:
+    if addr == 0:
+        return "NULL"
+    try:
+        return quote(mem.read_cstring(addr, 4096))
+    except GuestFault:
+        return f"0x{addr:08x}"
+
+
+def to_signed(v: int) -> int:
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+@dataclass(frozen=True, slots=True)
+class ArgKind:
+    """How one argument register is converted for the implementation and shown by strace."""
+
+    signed: bool
+    show: Callable[[int], str] | None = None  # value -> text; None for the kinds below that need memory
+    needs_memory: bool = False  # shown from guest memory (strings)
+
+
+KINDS: dict[str, ArgKind] = {
+    "int": ArgKind(True, str),
+    "uint": ArgKind(False, str),
+    "hex": ArgKind(False, hex),
+    "fd": ArgKind(True, str),
+    "atfd": ArgKind(True, lambda v: "AT_FDCWD" if v == abi.AT_FDCWD else str(v)),
+    "buf": ArgKind(False, lambda v: f"{v:#x}" if v else "0"),  # a data buffer: qemu prints it with C's %#x
+    "ptr": ArgKind(False, _pointer),  # an address or struct pointer: NULL or 0x%08x
+    "str": ArgKind(False, needs_memory=True),
+    "oflags": ArgKind(False, _open_flags),
+    "cmode": ArgKind(False, lambda v: f"0{v:o}"),  # creation mode: shown only with O_CREAT or O_TMPFILE
+    "octal": ArgKind(False, lambda v: f"0{v:o}"),
+    "prot": ArgKind(False, lambda v: format_flags(v, PROT_FLAGS, zero="PROT_NONE")),
+    "mflags": ArgKind(False, lambda v: format_flags(v, MAP_FLAGS)),
+    "mremap": ArgKind(False, lambda v: format_flags(v, MREMAP_FLAGS)),
+    "atflags": ArgKind(False, lambda v: format_flags(v, AT_FLAGS)),
+    "statx": ArgKind(False, lambda v: format_flags(v, STATX_MASK)),
+    "access": ArgKind(False, lambda v: format_flags(v, ACCESS_MODE, zero="F_OK")),
+    "whence": ArgKind(False, lambda v: format_enum(v, WHENCE)),
+    "sig": ArgKind(True, signal_name),
+    "sighow": ArgKind(False, lambda v: format_enum(v, SIGPROCMASK_HOW)),
+    "clock": ArgKind(True, lambda v: format_enum(v, CLOCKS)),
+    "futexop": ArgKind(False, _futex_op),
+    "madvice": ArgKind(False, lambda v: format_enum(v, MADVICE)),
+    "fcntl": ArgKind(False, lambda v: format_enum(v, FCNTL_CMDS)),
+    "ioctl": ArgKind(False, lambda v: IOCTLS.get(v, f"{v:#x}")),
+}
+
+
+def format_call(pid: int, name: str, kinds: tuple[str, ...], raw: list[int], mem: GuestMemory) -> str:
+    """``PID name(args)`` for the registers ``raw`` (unsigned values)."""
+    creating = any(k == "oflags" and raw[i] & (abi.O_CREAT | abi.O_TMPFILE_BIT) for i, k in enumerate(kinds))
+    shown = []
+    for kind, value in zip(kinds, raw, strict=True):
+        spec = KINDS[kind]
+        if kind == "cmode" and not creating:
+            continue
+        v = to_signed(value) if spec.signed else value
+        shown.append(_string(mem, v) if spec.needs_memory else spec.show(v))
+    return f"{pid} {name}({','.join(shown)})"
+
+
+def format_generic(pid: int, name: str, raw: list[int]) -> str:
+    """A call strace has no argument kinds for: six signed decimals, as qemu prints them."""
+    return f"{pid} {name}({','.join(str(to_signed(v)) for v in raw[:6])})"
+
+
+def format_result(result: int, kind: str = "int") -> str:
+    if -4096 < result < 0:
+        err = -result
+        return f"-1 errno={err} ({os.strerror(err) if err in errno_mod.errorcode else 'Unknown error'})"
+    return _pointer(result) if kind == "ptr" else str(result)

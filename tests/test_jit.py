@@ -1,0 +1,74 @@
+"""The JIT engine on programs built to stress it, compared with qemu-arm and with the interpreter:
+chaining across A32/Thumb interworking, indirect-branch lookup, self-modifying code, faults inside
+compiled code, and the persistent code cache (hit, miss, corrupt entry)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from guest import build, run_jitemu, run_qemu
+
+VARIANTS = ["arm-O2", "thumb-O2"]
+
+
+def _stats(stderr: bytes) -> dict[str, float]:
+    return {k.decode(): float(v) for k, v in re.findall(rb"jitemu: ([a-z -]+): ([0-9.]+)", stderr)}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("threshold", ["1", "16"])
+@pytest.mark.parametrize("name,args", [("interwork", []), ("bytecode", ["300"]), ("sort", ["2000"]), ("smc", []),
+                                       ("hotfault", [])])  # fmt: skip
+def test_jit_matches_qemu(name: str, args: list[str], variant: str, threshold: str, tmp_path: Path) -> None:
+    prog = build(name, variant)
+    want = run_qemu(prog, args)
+    got = run_jitemu(prog, args, opts=["-engine", "jit", "-jit-threshold", threshold, "-jit-cache", str(tmp_path)])
+    assert got.stdout == want.stdout, got.stderr[-2000:]
+    assert got.returncode == want.returncode, got.stderr[-2000:]
+
+
+def test_smc_with_cacheflush() -> None:
+    prog = build("smc", "arm-O2", extra=("-DCLEAR_CACHE",))
+    want = run_qemu(prog)
+    got = run_jitemu(prog, opts=["-engine", "jit", "-jit-threshold", "1", "-jit-cache", "off"])
+    assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
+
+
+def test_hot_code_stays_native() -> None:
+    """Once hot, the interworking loop runs without coming back to Python."""
+    prog = build("interwork", "thumb-O2")
+    got = run_jitemu(prog, opts=["-engine", "jit", "-jit-cache", "off", "-d", "stats"])
+    st = _stats(got.stderr)
+    assert got.returncode == 0
+    assert st["guest instructions"] > 2_000_000
+    assert st["python re-entries per million guest instructions"] < 100, st
+
+
+def test_code_cache_hit_miss_and_corrupt_entry(tmp_path: Path) -> None:
+    prog = build("sort", "thumb-O2")
+    opts = ["-engine", "jit", "-jit-cache", str(tmp_path), "-d", "stats"]
+    want = run_qemu(prog, ["3000"])
+    first = run_jitemu(prog, ["3000"], opts=opts)
+    assert first.stdout == want.stdout
+    s1 = _stats(first.stderr)
+    assert s1["code cache hits"] == 0 and s1["code cache misses"] > 0
+    entries = sorted(tmp_path.rglob("*.o"))
+    assert entries, "nothing was stored"
+    second = run_jitemu(prog, ["3000"], opts=opts)
+    s2 = _stats(second.stderr)
+    assert second.stdout == want.stdout
+    assert s2["code cache hits"] == s1["code cache misses"] and s2["code cache misses"] == 0
+    assert s2["compile seconds"] == 0
+    # damage every entry in a different way: truncated, flipped byte, emptied, garbage
+    for i, e in enumerate(entries):
+        data = e.read_bytes()
+        e.write_bytes([data[: len(data) // 2], data[:-9] + bytes([data[-9] ^ 0xFF]) + data[-8:], b"", b"\x7fELF junk"][i % 4])
+    third = run_jitemu(prog, ["3000"], opts=opts)
+    s3 = _stats(third.stderr)
+    assert third.stdout == want.stdout and third.returncode == 0
+    assert s3["code cache hits"] == 0 and s3["code cache misses"] == s1["code cache misses"]
+    fourth = run_jitemu(prog, ["3000"], opts=opts)  # rebuilt by the third run
+    assert _stats(fourth.stderr)["code cache hits"] == s1["code cache misses"]
