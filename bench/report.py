@@ -20,7 +20,9 @@ def main() -> None:
     ap.add_argument("kernels", nargs="*", default=list(KERNELS))
     opts = ap.parse_args()
     prog = kernels_binary()
-    print("| kernel | guest insns | qemu-arm s | jit s | qemu MIPS | jit MIPS | interp MIPS | jit / qemu | jit / interp |")
+    print(
+        "| kernel | guest insns | qemu-arm s | jit s | qemu MIPS | jit MIPS | interp MIPS | jit / qemu | jit / interp |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for k in opts.kernels:
         big, small = KERNELS[k]

@@ -7,7 +7,6 @@ size); the guest MIPS of each run is recorded in the benchmark's extra_info.
 from __future__ import annotations
 
 import pytest
-
 from common import KERNELS, guest_insns, kernels_binary, run
 
 _insns: dict[tuple[str, int], int] = {}

@@ -177,7 +177,9 @@ class Engine:
             "entries into generated code": self.native_entries,
         }
         if self.insns_executed:
-            d["python re-entries per million guest instructions"] = round(self.native_entries * 1e6 / self.insns_executed, 2)
+            d["python re-entries per million guest instructions"] = round(
+                self.native_entries * 1e6 / self.insns_executed, 2
+            )
         transitions = self.native_transitions + self.blocks_interpreted + self.native_entries
         if jit and jit.count_insns and transitions:
             # a transition stays native when generated code branches straight to generated code

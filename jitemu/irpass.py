@@ -48,6 +48,6 @@ def optimize(block: Block) -> Block:
                 used.add(a.idx)
     if all(keep):
         return block
-    out = Block(block.pc, block.thumb, block.itstate, [x for x, k in zip(insns, keep) if k], block.ntemps,
+    out = Block(block.pc, block.thumb, block.itstate, [x for x, k in zip(insns, keep, strict=False) if k], block.ntemps,
                 block.nlabels, block.guest_size, block.guest_insns)  # fmt: skip
     return out

@@ -113,7 +113,8 @@ class GuestMemory:
         """Raise GuestFault unless every page of [addr, addr+size) has the ``need`` permission bits."""
         perms = self.perms
         if perms[addr >> PAGE_SHIFT] & need != need or (
-            (addr & PAGE_MASK) + size > PAGE_SIZE and perms[((addr + size - 1) & 0xFFFFFFFF) >> PAGE_SHIFT] & need != need
+            (addr & PAGE_MASK) + size > PAGE_SIZE
+            and perms[((addr + size - 1) & 0xFFFFFFFF) >> PAGE_SHIFT] & need != need
         ):
             raise GuestFault(addr, bool(need & PROT_WRITE))
 

@@ -123,6 +123,6 @@ def format_cpu(s: CPUState) -> str:
     for i in range(0, 16, 4):
         lines.append(" ".join(f"R{j:02d}={s.r[j]:08x}" for j in range(i, i + 4)))
     c = get_cpsr(s)
-    nzcv = "".join(ch if c >> b & 1 else "-" for ch, b in zip("NZCV", (31, 30, 29, 28)))
+    nzcv = "".join(ch if c >> b & 1 else "-" for ch, b in zip("NZCV", (31, 30, 29, 28), strict=False))
     lines.append(f"PSR={c:08x} {nzcv} {'T' if s.thumb else 'A'} usr32")
     return "\n".join(lines) + "\n"

@@ -18,7 +18,12 @@ PROGRAMS = ROOT / "tests" / "programs"
 BUILD = PROGRAMS / "build"
 CC = "arm-linux-gnueabihf-gcc"
 QEMU = "qemu-arm"
-VARIANTS = {"arm-O0": ["-marm", "-O0"], "arm-O2": ["-marm", "-O2"], "thumb-O0": ["-mthumb", "-O0"], "thumb-O2": ["-mthumb", "-O2"]}
+VARIANTS = {
+    "arm-O0": ["-marm", "-O0"],
+    "arm-O2": ["-marm", "-O2"],
+    "thumb-O0": ["-mthumb", "-O0"],
+    "thumb-O2": ["-mthumb", "-O2"],
+}
 
 
 def require_tool(name: str) -> str:

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from guest import build, run_jitemu, run_qemu
 
 VARIANTS = ["arm-O2", "thumb-O2"]
@@ -65,7 +64,9 @@ def test_code_cache_hit_miss_and_corrupt_entry(tmp_path: Path) -> None:
     # damage every entry in a different way: truncated, flipped byte, emptied, garbage
     for i, e in enumerate(entries):
         data = e.read_bytes()
-        e.write_bytes([data[: len(data) // 2], data[:-9] + bytes([data[-9] ^ 0xFF]) + data[-8:], b"", b"\x7fELF junk"][i % 4])
+        e.write_bytes(
+            [data[: len(data) // 2], data[:-9] + bytes([data[-9] ^ 0xFF]) + data[-8:], b"", b"\x7fELF junk"][i % 4]
+        )
     third = run_jitemu(prog, ["3000"], opts=opts)
     s3 = _stats(third.stderr)
     assert third.stdout == want.stdout and third.returncode == 0

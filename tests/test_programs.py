@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from guest import VARIANTS, build, run_jitemu, run_qemu
 
 ENGINES = ["interp", "jit"]

@@ -96,6 +96,10 @@ def _parse(data: bytes, key: str) -> tuple[dict, bytes] | None:
     except ValueError:
         return None
     obj = data[start + n :]
-    if not isinstance(header, dict) or header.get("key") != key or header.get("sha256") != hashlib.sha256(obj).hexdigest():
+    if (
+        not isinstance(header, dict)
+        or header.get("key") != key
+        or header.get("sha256") != hashlib.sha256(obj).hexdigest()
+    ):
         return None
     return header.get("meta", {}), obj

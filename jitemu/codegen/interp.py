@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from jitemu.codegen.fold import BINOPS, to_signed
 from jitemu.helpers import HELPERS
-from jitemu.irpass import optimize
 from jitemu.ir import Block, Const, ExitKind, Op, Temp, Value
+from jitemu.irpass import optimize
 from jitemu.memory import PAGE_MASK, PROT_READ, GuestFault, GuestMemory
 from jitemu.state import FIELDS, CPUState
 

@@ -60,7 +60,9 @@ class JitTier:
         self._perms_buf = (ctypes.c_char * len(mem.perms)).from_buffer(mem.perms)
         self._mem_cb = MemFn(self._mem_slow)
         self._helper_cb = HelperFn(self._helper)
-        self.runtime = (ctypes.c_void_p * 2)(ctypes.cast(self._mem_cb, ctypes.c_void_p), ctypes.cast(self._helper_cb, ctypes.c_void_p))
+        self.runtime = (ctypes.c_void_p * 2)(
+            ctypes.cast(self._mem_cb, ctypes.c_void_p), ctypes.cast(self._helper_cb, ctypes.c_void_p)
+        )
         self.bind_state()
         self.state_addr = ctypes.addressof(state)
         self.miss_addr = self.compiler.function_address("jit_miss")
@@ -180,12 +182,12 @@ class JitTier:
         for region in regions:
             for member in region:
                 self.regions_with.setdefault(_key(member), set()).add(_key(region[0]))
-        for blk, lw, addr, slots in zip(entries, job.lowered, job.fn_addrs, job.slot_addrs):
+        for blk, lw, addr, slots in zip(entries, job.lowered, job.fn_addrs, job.slot_addrs, strict=False):
             pcword = blk.pc | int(blk.thumb)
             self.native[(blk.pc, int(blk.thumb), 0)] = BlockFn(addr)
             self.fn_addr[pcword] = addr
             self._table_set(pcword, addr)
-            for slot, (_, target) in zip(slots, lw.slots):
+            for slot, (_, target) in zip(slots, lw.slots, strict=False):
                 if target in self.fn_addr:
                     self._link(slot, target)
                 else:
@@ -296,4 +298,3 @@ def _lowered_from_meta(meta: dict, n: int) -> list[Lowered] | None:
 
 def _key(b: Block) -> tuple[int, int, int]:
     return (b.pc, int(b.thumb), b.itstate)
-

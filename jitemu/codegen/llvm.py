@@ -25,7 +25,7 @@ from llvmlite import binding as llvm
 from llvmlite import ir
 
 from jitemu.helpers import HELPERS
-from jitemu.ir import Block, Const, ExitKind, Insn, Op, Temp, Value
+from jitemu.ir import Block, Const, ExitKind, Insn, Op, Value
 from jitemu.memory import PAGE_CODE, PROT_READ, PROT_WRITE
 from jitemu.state import FIELDS
 
@@ -53,6 +53,7 @@ RT_MEM, RT_HELPER = 0, 1
 def helper_names() -> list[str]:
     """Helpers by id (ids are positions in name order, so they do not depend on import order)."""
     return sorted(HELPERS)
+
 
 _ICMP = {"eq": "==", "ne": "!=", "ult": "<", "ule": "<=", "ugt": ">", "uge": ">=",
          "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}  # fmt: skip
@@ -306,7 +307,9 @@ class _RegionLowering:
         zero = b.icmp_unsigned("==", y, self.const(0, w))
         bad = zero
         if op is Op.SDIV:
-            ovf = b.and_(b.icmp_unsigned("==", x, self.const(1 << (w - 1), w)), b.icmp_unsigned("==", y, self.const(-1, w)))
+            ovf = b.and_(
+                b.icmp_unsigned("==", x, self.const(1 << (w - 1), w)), b.icmp_unsigned("==", y, self.const(-1, w))
+            )
             bad = b.or_(zero, ovf)
         safe = b.select(bad, self.const(1, w), y)
         q = b.sdiv(x, safe) if op is Op.SDIV else b.udiv(x, safe)
@@ -445,7 +448,9 @@ class _RegionLowering:
         entry = b.gep(table, [b.mul(idx, ir.Constant(I64, 16))])
         key = b.load(b.bitcast(entry, I32.as_pointer()))
         fnp = b.load(b.bitcast(b.gep(entry, [ir.Constant(I64, 8)]), BLOCK_FN.as_pointer().as_pointer()))
-        hit = b.and_(b.icmp_unsigned("==", key, pcword), b.icmp_unsigned("!=", fnp, ir.Constant(BLOCK_FN.as_pointer(), None)))
+        hit = b.and_(
+            b.icmp_unsigned("==", key, pcword), b.icmp_unsigned("!=", fnp, ir.Constant(BLOCK_FN.as_pointer(), None))
+        )
         return b.select(hit, fnp, self._miss())
 
     def _miss(self) -> ir.Function:

@@ -150,11 +150,11 @@ class LiftCtx:
         b = self.b
         if isinstance(cin, Const) and cin.value == 0:
             res = b.add(a, bv)
-            carry = (lambda: b.setcond(Cond.ULT, res, a))
+            carry = lambda: b.setcond(Cond.ULT, res, a)
         else:
             wide = b.add(b.add(b.zext(a, 64), b.zext(bv, 64)), b.zext(cin, 64))
             res = b.trunc(wide, 32)
-            carry = (lambda: b.trunc(b.lshr(wide, Const(32, 64)), 32))
+            carry = lambda: b.trunc(b.lshr(wide, Const(32, 64)), 32)
         if setflags:
             self.set_c(carry())
             self.set_nz(res)
@@ -197,7 +197,9 @@ class LiftCtx:
         return v
 
     # ---- operands ------------------------------------------------------------------------------------
-    def shift_c(self, x: Value, kind: str, amount: int, carry_in: Callable[[], Value]) -> tuple[Value, Callable[[], Value]]:
+    def shift_c(
+        self, x: Value, kind: str, amount: int, carry_in: Callable[[], Value]
+    ) -> tuple[Value, Callable[[], Value]]:
         """Shift_C with an immediate amount (DecodeImmShift already applied by capstone)."""
         b = self.b
         if amount == 0 and kind != "rrx":
@@ -217,7 +219,9 @@ class LiftCtx:
         res = b.or_(b.shl(carry_in(), c32(31)), b.lshr(x, c32(1)))
         return res, lambda: b.and_(x, c32(1))
 
-    def shift_reg_c(self, x: Value, kind: str, rs: Value, carry_in: Callable[[], Value]) -> tuple[Value, Callable[[], Value]]:
+    def shift_reg_c(
+        self, x: Value, kind: str, rs: Value, carry_in: Callable[[], Value]
+    ) -> tuple[Value, Callable[[], Value]]:
         """Shift_C with the amount in the bottom byte of a register."""
         b = self.b
         amt = b.and_(rs, c32(0xFF))
@@ -240,7 +244,9 @@ class LiftCtx:
             else:
                 xs = b.sext(x, 64) if kind == "asr" else b.zext(x, 64)
                 wide = b.shl(xs, Const(1, 64))  # bit 0 of (x << 1) >> amt is bit amt-1 of x
-                out = b.trunc(b.and_(b.binop(Op.LSHR if kind == "lsr" else Op.ASHR, wide, b.zext(amt, 64)), Const(1, 64)), 32)
+                out = b.trunc(
+                    b.and_(b.binop(Op.LSHR if kind == "lsr" else Op.ASHR, wide, b.zext(amt, 64)), Const(1, 64)), 32
+                )
             return b.select(zero, b.zext(carry_in(), 32), out)
 
         return res, carry_reg
@@ -281,5 +287,3 @@ class LiftCtx:
         elif (raw >> 8) & 0xF:
             return lambda: c32(v >> 31)
         return self.get_c
-
-

@@ -163,7 +163,9 @@ def _raw(data: bytes, thumb: bool) -> int:
 
 def _log_unimp(addr: int, thumb: bool, data: bytes, why: str) -> None:
     if log.enabled("unimp"):
-        log.write(f"jitemu: unimplemented instruction at 0x{addr:08x} ({'T32' if thumb else 'A32'} {data.hex()}): {why}\n")
+        log.write(
+            f"jitemu: unimplemented instruction at 0x{addr:08x} ({'T32' if thumb else 'A32'} {data.hex()}): {why}\n"
+        )
 
 
 def lift_one(ctx: LiftCtx, cond: int) -> None:
@@ -210,7 +212,7 @@ def _thumb_branch_cond(raw: int, size: int) -> int:
 def disassemble(mem: GuestMemory, block: Block) -> str:
     """The ``-d in_asm`` listing of a block's guest code."""
     code = mem.read_raw(block.pc, block.guest_size)
-    lines = [f"IN:\n"]
+    lines = ["IN:\n"]
     for insn in _CS_PLAIN[block.thumb].disasm(code, block.pc):
         lines.append(f"0x{insn.address:08x}:  {insn.bytes.hex():<8}  {insn.mnemonic} {insn.op_str}\n")
     return "".join(lines) + "\n"

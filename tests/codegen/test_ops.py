@@ -100,10 +100,23 @@ def build(op: Op, width: int, variant: int) -> Block:
     return blk
 
 
-WIDTHS = {Op.CALL: (8, 32), Op.CLZ: (8, 16, 32, 64), Op.BSWAP: (16, 32, 64), Op.BITREV: (8, 16, 32, 64), Op.CTPOP: (8, 32, 64)}
-CASES = [(op, w) for op in Op if op not in SPECIAL
-         for w in WIDTHS.get(op, (1, 8, 16, 32, 64) if op.info.nargs == 2 or op in (Op.NOT, Op.NEG) else (8, 32, 64))
-         if not (w == 1 and op in (Op.UDIV, Op.SDIV, Op.MUL, Op.SHL, Op.LSHR, Op.ASHR, Op.ROTR, Op.ADD, Op.SUB))]  # fmt: skip
+WIDTHS = {
+    Op.CALL: (8, 32),
+    Op.CLZ: (8, 16, 32, 64),
+    Op.BSWAP: (16, 32, 64),
+    Op.BITREV: (8, 16, 32, 64),
+    Op.CTPOP: (8, 32, 64),
+}
+NO_I1 = (Op.UDIV, Op.SDIV, Op.MUL, Op.SHL, Op.LSHR, Op.ASHR, Op.ROTR, Op.ADD, Op.SUB)  # ops the lifter never uses on i1
+
+
+def _widths(op: Op) -> tuple[int, ...]:
+    if op in WIDTHS:
+        return WIDTHS[op]
+    return (1, 8, 16, 32, 64) if op.info.nargs == 2 or op in (Op.NOT, Op.NEG) else (8, 32, 64)
+
+
+CASES = [(op, w) for op in Op if op not in SPECIAL for w in _widths(op) if not (w == 1 and op in NO_I1)]
 
 
 @pytest.fixture(scope="module")

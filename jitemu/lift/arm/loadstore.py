@@ -144,14 +144,14 @@ def _multi(ctx: LiftCtx, rn: int, regs: list[int], inc: bool, before: bool, wbac
         vals = [b.load(a, 32) for a in addrs]
         if wback:
             ctx.set_reg(rn, new_base)
-        for r, v in zip(regs, vals):
+        for r, v in zip(regs, vals, strict=False):
             if r != 15:
                 ctx.set_reg(r, v)
         if 15 in regs:
             ctx.load_write_reg(15, vals[regs.index(15)])
     else:
         vals = [ctx.reg(r) for r in regs]
-        for a, v in zip(addrs, vals):
+        for a, v in zip(addrs, vals, strict=False):
             b.store(a, v)
         if wback:
             ctx.set_reg(rn, new_base)
@@ -215,9 +215,7 @@ def lift_strex(ctx: LiftCtx) -> None:
     else:
         new = b.trunc(ctx.reg(ctx.regnum(1)), width)
     fail, done = b.new_label(), b.new_label()
-    ok = b.and_(
-        b.setcond(Cond.NE, b.get("excl_valid"), c32(0)), b.setcond(Cond.EQ, b.get("excl_addr"), addr)
-    )
+    ok = b.and_(b.setcond(Cond.NE, b.get("excl_valid"), c32(0)), b.setcond(Cond.EQ, b.get("excl_addr"), addr))
     b.brcond(b.xor(ok, c1(1)), fail)
     expected = b.get("excl_val", 64)
     expected = b.trunc(expected, width)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from capstone import arm as A
 
 from jitemu.ir import Const, Value, c32
-from jitemu.lift.ctx import REGNUM, LiftCtx, Unlifted, lifts
 from jitemu.lift.arm.loadstore import address
+from jitemu.lift.ctx import REGNUM, LiftCtx, Unlifted, lifts
 
 D0, S0, Q0 = A.ARM_REG_D0, A.ARM_REG_S0, A.ARM_REG_Q0
 
@@ -155,7 +155,7 @@ def lift_vmov(ctx: LiftCtx) -> None:
         b.set(f"s{kinds[0][1]}", ctx.reg(ctx.regnum(1)))
     elif len(ops) == 2 and kinds[0][0] == kinds[1][0]:  # register copy
         src = [b.get(f, 64 if f.startswith("d") else 32) for f in _fields64(*kinds[1])]
-        for f, v in zip(_fields64(*kinds[0]), src):
+        for f, v in zip(_fields64(*kinds[0]), src, strict=False):
             b.set(f, v)
     elif len(ops) == 3 and kinds[0] is None and kinds[2] and kinds[2][0] == "d":  # vmov rt, rt2, dm
         d = b.get(f"d{kinds[2][1]}", 64)
