@@ -55,6 +55,12 @@ def helper_names() -> list[str]:
     return sorted(HELPERS)
 
 
+# ops that are one llvmlite builder call on their arguments
+_BUILDER_OPS = {Op.ADD: "add", Op.SUB: "sub", Op.MUL: "mul", Op.AND: "and_", Op.OR: "or_", Op.XOR: "xor",
+                Op.NOT: "not_", Op.NEG: "neg"}  # fmt: skip
+_UNARY_INTRINSICS = {Op.CTPOP: "llvm.ctpop", Op.BSWAP: "llvm.bswap", Op.BITREV: "llvm.bitreverse"}
+_CASTS = {Op.ZEXT: "zext", Op.SEXT: "sext", Op.TRUNC: "trunc"}
+
 _ICMP = {"eq": "==", "ne": "!=", "ult": "<", "ule": "<=", "ugt": ">", "uge": ">=",
          "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}  # fmt: skip
 
@@ -213,42 +219,20 @@ class _RegionLowering:
             b.cbranch(a[0], self.labels[insn.aux], cont)
             b.position_at_end(cont)
             return
-        if op is Op.ADD:
-            r = b.add(*a)
-        elif op is Op.SUB:
-            r = b.sub(*a)
-        elif op is Op.MUL:
-            r = b.mul(*a)
-        elif op is Op.AND:
-            r = b.and_(*a)
-        elif op is Op.OR:
-            r = b.or_(*a)
-        elif op is Op.XOR:
-            r = b.xor(*a)
+        if op in _BUILDER_OPS:
+            r = getattr(b, _BUILDER_OPS[op])(*a)
+        elif op in _UNARY_INTRINSICS:
+            r = b.call(self.intrinsic(_UNARY_INTRINSICS[op], w, 1), [a[0]])
+        elif op in _CASTS:
+            r = getattr(b, _CASTS[op])(a[0], INT[w])
         elif op in (Op.SHL, Op.LSHR, Op.ASHR):
             r = self.shift(op, a[0], a[1], insn.args[1], w)
         elif op is Op.ROTR:
             r = b.call(self.intrinsic("llvm.fshr", w, 3), [a[0], a[0], a[1]])
         elif op in (Op.UDIV, Op.SDIV):
             r = self.divide(op, a[0], a[1], w)
-        elif op is Op.NOT:
-            r = b.not_(a[0])
-        elif op is Op.NEG:
-            r = b.neg(a[0])
         elif op is Op.CLZ:
             r = b.call(self.intrinsic("llvm.ctlz", w, 1, extra=[I1]), [a[0], ir.Constant(I1, 0)])
-        elif op is Op.CTPOP:
-            r = b.call(self.intrinsic("llvm.ctpop", w, 1), [a[0]])
-        elif op is Op.BSWAP:
-            r = b.call(self.intrinsic("llvm.bswap", w, 1), [a[0]])
-        elif op is Op.BITREV:
-            r = b.call(self.intrinsic("llvm.bitreverse", w, 1), [a[0]])
-        elif op is Op.ZEXT:
-            r = b.zext(a[0], INT[w])
-        elif op is Op.SEXT:
-            r = b.sext(a[0], INT[w])
-        elif op is Op.TRUNC:
-            r = b.trunc(a[0], INT[w])
         elif op is Op.MOV:
             r = a[0]
         elif op is Op.SETCOND:
