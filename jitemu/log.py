@@ -57,3 +57,7 @@ def enabled(item: str) -> bool:
 
 def write(text: str) -> None:
     _out.write(text)
+
+
+def flush() -> None:
+    _out.flush()

@@ -10,29 +10,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from guest import CC, Result, require_tool, run_jitemu, run_qemu
+from guest import Result, require_tool, run_jitemu, run_qemu
+from guest import build as build_program
 
 import jitemu.engine  # noqa: F401 - these tests need the CPU engine
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
-VARIANTS = {"arm": ["-marm", "-O2"], "thumb": ["-mthumb", "-O2"]}
+VARIANTS = {"arm": "arm-O2", "thumb": "thumb-O2"}
 ARM_SYSROOT = "/usr/arm-linux-gnueabihf"
 
 
 @pytest.fixture(scope="session")
-def build(tmp_path_factory):
-    out_dir = tmp_path_factory.mktemp("linux_user_programs")
-    built: dict[tuple[str, str, bool], Path] = {}
-
+def build():
     def _build(name: str, variant: str = "arm", static: bool = True) -> Path:
-        key = (name, variant, static)
-        if key not in built:
-            out = out_dir / f"{name}.{variant}{'' if static else '.dyn'}"
-            cmd = [require_tool(CC), *(["-static"] if static else []), "-w", *VARIANTS[variant],
-                   str(PROGRAMS / f"{name}.c"), "-o", str(out)]  # fmt: skip
-            subprocess.run(cmd, check=True, capture_output=True)
-            built[key] = out
-        return built[key]
+        return build_program(name, VARIANTS[variant], src_dir=PROGRAMS, static=static)
 
     return _build
 
