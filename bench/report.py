@@ -2,8 +2,11 @@
 
     python3 bench/report.py [--rounds N] [KERNEL...]
 
-Wall time is the median of N runs (the interpreter runs once, at its smaller size).  Guest MIPS is the
-guest instruction count (jitemu's own count) divided by wall time, start-up included.
+Each kernel runs at its size S and at 4*S (median of N runs each; the interpreter runs once, at its own
+smaller size).  Columns:
+- total: guest instructions at 4*S / wall seconds, start-up included;
+- hot: the marginal speed (instructions(4S) - instructions(S)) / (time(4S) - time(S)), which cancels
+  start-up, translation and compilation: the speed of hot code.
 """
 
 from __future__ import annotations
@@ -14,26 +17,30 @@ import statistics
 from common import KERNELS, guest_insns, kernels_binary, run
 
 
+def _median_time(runner: str, prog, args: list[str], rounds: int) -> float:
+    return statistics.median(run(runner, prog, args)[0] for _ in range(rounds))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("kernels", nargs="*", default=list(KERNELS))
     opts = ap.parse_args()
     prog = kernels_binary()
-    print(
-        "| kernel | guest insns | qemu-arm s | jit s | qemu MIPS | jit MIPS | interp MIPS | jit / qemu | jit / interp |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| kernel | guest insns | qemu-arm s | jit s | total: jit / qemu | hot: qemu MIPS | hot: jit MIPS "
+          "| hot: jit / qemu | interp MIPS | hot jit / interp |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for k in opts.kernels:
-        big, small = KERNELS[k]
-        args = [k, str(big)]
-        n = guest_insns(prog, args)
-        tq = statistics.median(run("qemu", prog, args)[0] for _ in range(opts.rounds))
-        tj = statistics.median(run("jit", prog, args)[0] for _ in range(opts.rounds))
+        size, small = KERNELS[k]
+        a1, a4 = [k, str(size)], [k, str(4 * size)]
+        n1, n4 = guest_insns(prog, a1), guest_insns(prog, a4)
+        tq1, tq4 = _median_time("qemu", prog, a1, opts.rounds), _median_time("qemu", prog, a4, opts.rounds)
+        tj1, tj4 = _median_time("jit", prog, a1, opts.rounds), _median_time("jit", prog, a4, opts.rounds)
         n_small = guest_insns(prog, [k, str(small)])
         ti = run("interp", prog, [k, str(small)])[0]
-        mq, mj, mi = n / tq / 1e6, n / tj / 1e6, n_small / ti / 1e6
-        print(f"| {k} | {n:,} | {tq:.2f} | {tj:.2f} | {mq:.0f} | {mj:.0f} | {mi:.2f} | {mj / mq:.2f} | {mj / mi:.0f} |")
+        hq, hj, mi = (n4 - n1) / (tq4 - tq1) / 1e6, (n4 - n1) / (tj4 - tj1) / 1e6, n_small / ti / 1e6
+        print(f"| {k} | {n4:,} | {tq4:.2f} | {tj4:.2f} | {tq4 / tj4:.2f} | {hq:.0f} | {hj:.0f} | {hj / hq:.2f} "
+              f"| {mi:.2f} | {hj / mi:.0f} |")  # fmt: skip
 
 
 if __name__ == "__main__":
