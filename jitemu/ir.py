@@ -135,7 +135,7 @@ class Insn:
     dst: Temp | None
     args: tuple[Value, ...]
     aux: object = None
-    aux2: int = 0  # EXIT: SVC/BKPT immediate; INSN_START: instruction size
+    aux2: int = 0  # EXIT: SVC/BKPT immediate; INSN_START: instruction size | ITSTATE << 8
 
     def __str__(self) -> str:
         s = f"{self.dst} = " if self.dst is not None else ""

@@ -63,7 +63,7 @@ def _unop(op: Op, a: int, w: int) -> int:
 class PreparedBlock:
     __slots__ = ("code", "slots", "insn_pcs", "block")
 
-    def __init__(self, block: Block, code: list, slots: list, insn_pcs: list[int]):
+    def __init__(self, block: Block, code: list, slots: list, insn_pcs: list[tuple[int, int]]):
         self.block = block
         self.code = code
         self.slots = slots
@@ -106,14 +106,14 @@ class Interpreter:
             elif insn.op is not Op.INSN_START:
                 n += 1
         code: list = []
-        insn_pcs: list[int] = []
-        pc = block.pc
+        insn_pcs: list[tuple[int, int]] = []  # per code entry: (pc, ITSTATE) of its guest instruction
+        pc, it = block.pc, block.itstate
         count = 0
         H = self._handlers
         for insn in block.insns:
             op = insn.op
             if op is Op.INSN_START:
-                pc = insn.aux
+                pc, it = insn.aux, insn.aux2 >> 8
                 count += 1
                 continue
             if op is Op.LABEL:
@@ -159,7 +159,7 @@ class Interpreter:
             else:  # pragma: no cover - the op-coverage test guards this
                 raise AssertionError(f"interpreter lacks {op}")
             code.append(entry)
-            insn_pcs.append(pc)
+            insn_pcs.append((pc, it))
         return PreparedBlock(block, code, slots, insn_pcs)
 
     # ---- execution -----------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ class Interpreter:
                     else:
                         return r
         except GuestFault as f:
-            f.pc = pb.insn_pcs[i - 1]
+            f.pc, self.state.itstate = pb.insn_pcs[i - 1]  # precise: the faulting instruction's pc and IT state
             raise
 
     def _make_handlers(self) -> dict[str, Callable]:

@@ -101,6 +101,7 @@ class _RegionLowering:
         self.vals: dict[int, ir.Value] = {}
         self.labels: dict[int, ir.Block] = {}
         self.pc = entry.pc
+        self.it = entry.itstate
         self.ninsns = 0
 
     # ---- helpers -------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ class _RegionLowering:
         self._promote_fields()
         b.branch(self.heads[self.blocks[0].pc | int(self.blocks[0].thumb)])
         for blk in self.blocks:
-            self.vals, self.pc, self.ninsns = {}, blk.pc, 0
+            self.vals, self.pc, self.it, self.ninsns = {}, blk.pc, blk.itstate, 0
             b.position_at_end(self.heads[blk.pc | int(blk.thumb)])
             self.labels = {lab: self.new_block(f"L{lab}") for lab in range(blk.nlabels)}
             for insn in blk.insns:
@@ -166,6 +167,17 @@ class _RegionLowering:
                 self.promoted[name] = slot
             if insn.op is Op.SET and insn.aux in self.promoted and insn.aux not in self.dirty:
                 self.dirty.append(insn.aux)
+
+    def write_field(self, name: str, v: ir.Value) -> None:
+        """Write a guest word wherever it currently lives (its alloca if promoted)."""
+        slot = self.promoted.get(name)
+        if slot is None:
+            self.set(name, v)
+        else:
+            b = self.b
+            b.store(v, slot)
+            if name not in self.dirty:  # not written back otherwise: write it through
+                self.set(name, v)
 
     def spill(self) -> None:
         """Write the promoted guest words back to CPUState (before leaving the function)."""
@@ -202,7 +214,7 @@ class _RegionLowering:
         w = insn.dst.width if insn.dst is not None else 0
         r: ir.Value | None = None
         if op is Op.INSN_START:
-            self.pc = insn.aux
+            self.pc, self.it = insn.aux, insn.aux2 >> 8
             self.ninsns += 1
             return
         if op is Op.LABEL:
@@ -323,6 +335,7 @@ class _RegionLowering:
         faulted = b.icmp_unsigned("==", self.get("exit_reason", 32), self.const(RET_FAULT))
         with b.if_then(faulted, likely=False):
             self.set("r15", self.const(self.pc))
+            self.write_field("itstate", self.const(self.it))
             self.ret(self.const(RET_FAULT))
         return r
 

@@ -76,7 +76,7 @@ def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block
             break
         raw = _raw(insn.bytes, thumb)
         count += 1
-        b.emit(Op.INSN_START, None, aux=addr, aux2=insn.size)
+        b.emit(Op.INSN_START, None, aux=addr, aux2=insn.size | it << 8)
         if thumb:
             cond = (it >> 4) if it & 0xF else _thumb_branch_cond(raw, insn.size)
             it_next = it_advance(it) if it & 0xF else 0
@@ -108,7 +108,7 @@ def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block
         if addr + (2 if thumb else 4) <= pc + len(code) and addr < page_end and count < MAX_INSNS:
             addr = _next_addr(block, pc)
             if addr < page_end:
-                b.emit(Op.INSN_START, None, aux=addr, aux2=2 if thumb else 4)
+                b.emit(Op.INSN_START, None, aux=addr, aux2=(2 if thumb else 4) | it << 8)
                 _log_unimp(addr, thumb, code[addr - pc : addr - pc + 4], "undecodable")
                 if it != it_in_state:
                     b.set("itstate", c32(it))
@@ -145,7 +145,7 @@ def _decode(md: Cs, code: bytes, pc: int, chunk: int = 8):
 def _next_addr(block: Block, pc: int) -> int:
     for i in reversed(block.insns):
         if i.op is Op.INSN_START:
-            return i.aux + i.aux2
+            return i.aux + (i.aux2 & 0xFF)
     return pc
 
 

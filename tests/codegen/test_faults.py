@@ -1,0 +1,39 @@
+"""Faults are precise under both engines: the faulting instruction's pc and IT state, and no register
+written by the faulting instruction (nor any after it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jitemu.engine import Engine
+from jitemu.events import EventKind
+from jitemu.memory import PROT_READ, PROT_WRITE, GuestMemory
+from jitemu.state import CPUState
+
+CODE = 0x8000
+BAD = 0x30000  # never mapped
+
+CASES = {
+    # thumb: mov.w r2, #7; it eq; ldreq r0, [r1]; movs r3, #1  -> faults at the LDR with ITSTATE 0x08
+    "thumb-it": (True, bytes.fromhex("4ff0070208bf08680123"), CODE + 6, 0x08),
+    # A32: mov r2, #7; ldr r0, [r1], #4 (post-index writeback must not happen); mov r3, #1
+    "arm-writeback": (False, bytes.fromhex("0720a0e3040091e40130a0e3"), CODE + 4, 0),
+}
+
+
+@pytest.mark.parametrize("engine", ["interp", "jit"])
+@pytest.mark.parametrize("name", CASES)
+def test_fault_is_precise(name: str, engine: str) -> None:
+    thumb, code, fault_pc, itstate = CASES[name]
+    mem = GuestMemory()
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    mem.write_raw(CODE, code)
+    state = CPUState()
+    state.r[1], state.r[15], state.thumb, state.ZF = BAD, CODE, int(thumb), 0  # Z set
+    eng = Engine(mem, state, engine=engine, jit_threshold=1, cache_dir=None)
+    ev = eng.run()
+    assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, fault_pc, BAD)
+    assert state.r[15] == fault_pc and state.itstate == itstate
+    assert (state.r[0], state.r[1], state.r[2], state.r[3]) == (0, BAD, 7, 0)
+    if engine == "jit":
+        assert eng.jit is not None and eng.jit.native, "the block was not compiled"
