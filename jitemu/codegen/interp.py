@@ -80,7 +80,7 @@ class Interpreter:
         raw = (ctypes.c_uint32 * nwords).from_address(ctypes.addressof(state))
         self.sv32 = memoryview(raw).cast("B").cast("I")
         self.sv64 = memoryview(raw).cast("B").cast("Q")
-        self._handlers = self._make_handlers()
+        self._encoders = self._make_encoders(self._make_handlers())
 
     # ---- preparation ---------------------------------------------------------------------------------
     def prepare(self, block: Block) -> PreparedBlock:
@@ -109,7 +109,7 @@ class Interpreter:
         insn_pcs: list[tuple[int, int]] = []  # per code entry: (pc, ITSTATE) of its guest instruction
         pc, it = block.pc, block.itstate
         count = 0
-        H = self._handlers
+        encode = self._encoders
         for insn in block.insns:
             op = insn.op
             if op is Op.INSN_START:
@@ -121,46 +121,54 @@ class Interpreter:
             a = [slot(x) for x in insn.args]
             d = insn.dst.idx if insn.dst is not None else -1
             w = insn.dst.width if insn.dst is not None else (insn.args[-1].width if insn.args else 0)
-            aux = insn.aux
-            if op in BINOPS:
-                entry = (H["binop"], d, a[0], a[1], (1 << w) - 1, (BINOPS[op], w))
-            elif op in (Op.NOT, Op.NEG, Op.CLZ, Op.CTPOP, Op.BSWAP, Op.BITREV):
-                entry = (H["unop"], d, a[0], w, 0, op)
-            elif op is Op.ZEXT or op is Op.MOV:
-                entry = (H["mov"], d, a[0], 0, 0, None)
-            elif op is Op.TRUNC:
-                entry = (H["trunc"], d, a[0], (1 << w) - 1, 0, None)
-            elif op is Op.SEXT:
-                entry = (H["sext"], d, a[0], insn.args[0].width, (1 << w) - 1, None)
-            elif op is Op.SETCOND:
-                entry = (H["setcond"], d, a[0], a[1], insn.args[0].width, _CMP[aux.value])
-            elif op is Op.SELECT:
-                entry = (H["select"], d, a[0], a[1], a[2], None)
-            elif op is Op.GET:
-                f = FIELDS[aux]
-                entry = (H["get64" if f.width == 64 else "get32"], d, f.offset // (f.width // 8), 0, 0, None)
-            elif op is Op.SET:
-                f = FIELDS[aux]
-                entry = (H["set64" if f.width == 64 else "set32"], -1, a[0], f.offset // (f.width // 8), 0, None)
-            elif op is Op.LOAD:
-                entry = (H["load"], d, a[0], w // 8, 0, None)
-            elif op is Op.STORE:
-                entry = (H["store"], -1, a[0], a[1], w // 8, None)
-            elif op is Op.CMPXCHG:
-                entry = (H["cmpxchg"], d, a[0], a[1], a[2], w // 8)
-            elif op is Op.CALL:
-                entry = (H["call"], d, tuple(a), 0, 0, HELPERS[aux].fn)
-            elif op is Op.BR:
-                entry = (H["br"], -1, label_at[aux], 0, 0, None)
-            elif op is Op.BRCOND:
-                entry = (H["brcond"], -1, a[0], label_at[aux], 0, None)
-            elif op is Op.EXIT:
-                entry = (H["exit"], -1, a[0], 0, 0, (aux, insn.aux2, count, pc))
-            else:  # pragma: no cover - the op-coverage test guards this
+            enc = encode.get(op)
+            if enc is None:  # pragma: no cover - the op-coverage test guards this
                 raise AssertionError(f"interpreter lacks {op}")
-            code.append(entry)
+            aux = label_at[insn.aux] if op is Op.BR or op is Op.BRCOND else insn.aux
+            if op is Op.EXIT:
+                aux = (aux, insn.aux2, count, pc)
+            code.append(enc(insn, d, a, w, aux))
             insn_pcs.append((pc, it))
         return PreparedBlock(block, code, slots, insn_pcs)
+
+    @staticmethod
+    def _make_encoders(H: dict[str, Callable]) -> dict[Op, Callable]:
+        """op -> f(insn, dst slot, arg slots, width, aux) giving the prepared (handler, d, a, b, c, x) tuple."""
+
+        def field_index(name: str) -> tuple[str, int]:
+            f = FIELDS[name]
+            return ("64" if f.width == 64 else "32"), f.offset // (f.width // 8)
+
+        def get(i, d, a, w, aux):
+            kind, idx = field_index(aux)
+            return (H["get" + kind], d, idx, 0, 0, None)
+
+        def set_(i, d, a, w, aux):
+            kind, idx = field_index(aux)
+            return (H["set" + kind], -1, a[0], idx, 0, None)
+
+        enc: dict[Op, Callable] = {
+            Op.ZEXT: lambda i, d, a, w, aux: (H["mov"], d, a[0], 0, 0, None),
+            Op.MOV: lambda i, d, a, w, aux: (H["mov"], d, a[0], 0, 0, None),
+            Op.TRUNC: lambda i, d, a, w, aux: (H["trunc"], d, a[0], (1 << w) - 1, 0, None),
+            Op.SEXT: lambda i, d, a, w, aux: (H["sext"], d, a[0], i.args[0].width, (1 << w) - 1, None),
+            Op.SETCOND: lambda i, d, a, w, aux: (H["setcond"], d, a[0], a[1], i.args[0].width, _CMP[aux.value]),
+            Op.SELECT: lambda i, d, a, w, aux: (H["select"], d, a[0], a[1], a[2], None),
+            Op.GET: get,
+            Op.SET: set_,
+            Op.LOAD: lambda i, d, a, w, aux: (H["load"], d, a[0], w // 8, 0, None),
+            Op.STORE: lambda i, d, a, w, aux: (H["store"], -1, a[0], a[1], w // 8, None),
+            Op.CMPXCHG: lambda i, d, a, w, aux: (H["cmpxchg"], d, a[0], a[1], a[2], w // 8),
+            Op.CALL: lambda i, d, a, w, aux: (H["call"], d, tuple(a), 0, 0, HELPERS[aux].fn),
+            Op.BR: lambda i, d, a, w, aux: (H["br"], -1, aux, 0, 0, None),
+            Op.BRCOND: lambda i, d, a, w, aux: (H["brcond"], -1, a[0], aux, 0, None),
+            Op.EXIT: lambda i, d, a, w, aux: (H["exit"], -1, a[0], 0, 0, aux),
+        }
+        for op, fn in BINOPS.items():
+            enc[op] = lambda i, d, a, w, aux, fn=fn: (H["binop"], d, a[0], a[1], (1 << w) - 1, (fn, w))
+        for op in (Op.NOT, Op.NEG, Op.CLZ, Op.CTPOP, Op.BSWAP, Op.BITREV):
+            enc[op] = lambda i, d, a, w, aux, op=op: (H["unop"], d, a[0], w, 0, op)
+        return enc
 
     # ---- execution -----------------------------------------------------------------------------------
     def run(self, pb: PreparedBlock) -> BlockExit:
