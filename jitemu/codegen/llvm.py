@@ -339,21 +339,30 @@ class _RegionLowering:
             self.ret(self.const(RET_FAULT))
         return r
 
-    def load(self, addr: ir.Value, w: int) -> ir.Value:
+    def _fast_or_slow(self, ok: ir.Value, fast, slow, w: int) -> ir.Value:
+        """``fast()`` when ok, else ``slow()`` (an i64), joined into one iN value."""
         b = self.b
-        ok = self.fast_check(addr, w // 8, PROT_READ, PROT_READ)
-        with b.if_else(ok, likely=True) as (fast, slow):
-            with fast:
-                v_fast = b.load(self.host_addr(addr, w), align=1)
+        with b.if_else(ok, likely=True) as (then, otherwise):
+            with then:
+                v_fast = fast()
                 bb_fast = b.block
-            with slow:
-                r = self.slow_mem(MEM_LOAD, addr, w // 8, ir.Constant(I64, 0), ir.Constant(I64, 0))
+            with otherwise:
+                r = slow()
                 v_slow = b.trunc(r, INT[w]) if w < 64 else r
                 bb_slow = b.block
         phi = b.phi(INT[w])
         phi.add_incoming(v_fast, bb_fast)
         phi.add_incoming(v_slow, bb_slow)
         return phi
+
+    def load(self, addr: ir.Value, w: int) -> ir.Value:
+        zero = ir.Constant(I64, 0)
+        return self._fast_or_slow(
+            self.fast_check(addr, w // 8, PROT_READ, PROT_READ),
+            lambda: self.b.load(self.host_addr(addr, w), align=1),
+            lambda: self.slow_mem(MEM_LOAD, addr, w // 8, zero, zero),
+            w,
+        )
 
     def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
         b = self.b
@@ -368,20 +377,13 @@ class _RegionLowering:
         b = self.b
         ok = self.fast_check(addr, w // 8, PROT_READ | PROT_WRITE | PAGE_CODE, PROT_READ | PROT_WRITE)
         ok = b.and_(ok, b.icmp_unsigned("==", b.and_(addr, self.const(w // 8 - 1)), self.const(0)))
-        with b.if_else(ok, likely=True) as (fast, slow):
-            with fast:
-                pair = b.cmpxchg(self.host_addr(addr, w), expected, new, "seq_cst", "seq_cst")
-                v_fast = b.extract_value(pair, 0)
-                bb_fast = b.block
-            with slow:
-                ext = (lambda x: b.zext(x, I64)) if w < 64 else (lambda x: x)
-                r = self.slow_mem(MEM_CMPXCHG, addr, w // 8, ext(expected), ext(new))
-                v_slow = b.trunc(r, INT[w]) if w < 64 else r
-                bb_slow = b.block
-        phi = b.phi(INT[w])
-        phi.add_incoming(v_fast, bb_fast)
-        phi.add_incoming(v_slow, bb_slow)
-        return phi
+        ext = (lambda x: b.zext(x, I64)) if w < 64 else (lambda x: x)
+        return self._fast_or_slow(
+            ok,
+            lambda: b.extract_value(b.cmpxchg(self.host_addr(addr, w), expected, new, "seq_cst", "seq_cst"), 0),
+            lambda: self.slow_mem(MEM_CMPXCHG, addr, w // 8, ext(expected), ext(new)),
+            w,
+        )
 
     def call_helper(self, name: str, args: list[ir.Value], w: int) -> ir.Value | None:
         b = self.b
