@@ -46,20 +46,30 @@ def lift_nop(ctx: LiftCtx) -> None:
 CP15_USER = {(15, 0, 13, 0, 3): ("tpidruro", False), (15, 0, 13, 0, 2): ("tpidrurw", True)}
 
 
-def _cp_key(ctx: LiftCtx) -> tuple[int, int, int, int, int]:
-    r = ctx.raw if not ctx.thumb else ctx.raw  # MRC/MCR share the A32 field layout in T32 (hw1:hw2)
-    return (r >> 8 & 0xF, r >> 21 & 7, r >> 16 & 0xF, r & 0xF, r >> 5 & 7)
+def _cp15_user_register(ctx: LiftCtx) -> tuple[str, bool, int]:
+    """(state field, user writable, Rt) of an MRC/MCR; anything but the user thread ID registers is UNDEF
+    in user mode.  T32 (hw1:hw2) uses the same field layout as the A32 word."""
+    r = ctx.raw
+    key = (r >> 8 & 0xF, r >> 21 & 7, r >> 16 & 0xF, r & 0xF, r >> 5 & 7)  # coproc, opc1, CRn, CRm, opc2
+    if key not in CP15_USER:
+        raise Unlifted(f"coprocessor register {key}")
+    return (*CP15_USER[key], r >> 12 & 0xF)
 
 
 @lifts(A.ARM_INS_MRC)
 def lift_mrc(ctx: LiftCtx) -> None:
-    key = _cp_key(ctx)
-    if key not in CP15_USER or CP15_USER[key][0] not in ("tpidruro",):
-        raise Unlifted(f"coprocessor register {key}")
-    rt = (ctx.raw >> 12) & 0xF
+    field, _, rt = _cp15_user_register(ctx)
     if rt == 15:
-        raise Unlifted("MRC to APSR")
-    ctx.set_reg(rt, ctx.b.get(CP15_USER[key][0]))
+        raise Unlifted("MRC to APSR_nzcv")
+    ctx.set_reg(rt, ctx.b.get(field))
+
+
+@lifts(A.ARM_INS_MCR)
+def lift_mcr(ctx: LiftCtx) -> None:
+    field, writable, rt = _cp15_user_register(ctx)
+    if not writable or rt == 15:
+        raise Unlifted("write to a read-only coprocessor register")
+    ctx.b.set(field, ctx.reg(rt))
 
 
 # ---- APSR -------------------------------------------------------------------------------------------
