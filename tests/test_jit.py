@@ -73,3 +73,13 @@ def test_code_cache_hit_miss_and_corrupt_entry(tmp_path: Path) -> None:
     assert s3["code cache hits"] == 0 and s3["code cache misses"] == s1["code cache misses"]
     fourth = run_jitemu(prog, ["3000"], opts=opts)  # rebuilt by the third run
     assert _stats(fourth.stderr)["code cache hits"] == s1["code cache misses"]
+
+
+def test_background_compiler_matches_qemu() -> None:
+    """With -jit-background, modules compile on a worker thread and are linked in while the guest runs."""
+    prog = build("sort", "thumb-O2")
+    want = run_qemu(prog, ["20000"])
+    opts = ["-engine", "jit", "-jit-background", "-jit-threshold", "4", "-jit-cache", "off", "-d", "stats"]
+    got = run_jitemu(prog, ["20000"], opts=opts)
+    assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
+    assert _stats(got.stderr)["modules compiled"] > 1
