@@ -31,7 +31,7 @@ from jitemu.codegen.llvm import (
 )
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block
-from jitemu.memory import GuestFault, GuestMemory
+from jitemu.memory import PROT_WRITE, GuestFault, GuestMemory
 from jitemu.state import CPUState
 
 BlockFn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
@@ -234,7 +234,7 @@ class JitTier:
                 return 0
             assert op == MEM_CMPXCHG
             old = mem.load(addr, size)
-            mem.check(addr, size, 2)
+            mem.check(addr, size, PROT_WRITE)
             if old == v1:
                 mem.store(addr, size, v2)
             return old

@@ -53,7 +53,8 @@ SHIFT_REG = {A.ARM_SFT_LSL_REG: "lsl", A.ARM_SFT_LSR_REG: "lsr", A.ARM_SFT_ASR_R
 class LiftCtx:
     """One instruction being lifted into the block's builder."""
 
-    def __init__(self, b: Builder, insn, thumb: bool, raw: int, setflags: bool, itstate_after: int):
+    def __init__(self, b: Builder, insn, thumb: bool, raw: int, setflags: bool, itstate: int, itstate_after: int,
+                 itstate_in_state: int):  # fmt: skip
         self.b = b
         self.insn = insn
         self.pc: int = insn.address
@@ -63,8 +64,9 @@ class LiftCtx:
         self.setflags = setflags
         self.ops = insn.operands
         self.ended = False  # an unconditional exit was emitted
-        self.itstate_after = itstate_after
-        self.itstate_in_state = 0  # what CPUState.itstate holds at this point (translator keeps it)
+        self.itstate = itstate  # ITSTATE while this instruction executes
+        self.itstate_after = itstate_after  # ITSTATE for the next instruction
+        self.itstate_in_state = itstate_in_state  # what CPUState.itstate holds here (the translator tracks it)
 
     # ---- basic facts -----------------------------------------------------------------------------------
     @property
@@ -130,8 +132,12 @@ class LiftCtx:
         self.b.exit(kind, pcword, imm)
         self.ended = True
 
+    def trap(self, kind: ExitKind, imm: int = 0) -> None:
+        """Leave at this instruction (UNDEF, BKPT), with its own ITSTATE, as the exception sees it."""
+        self.exit(kind, c32(self.pc | self.thumb), imm, itstate=self.itstate)
+
     def undefined(self) -> None:
-        self.exit(ExitKind.UNDEF, c32(self.pc | self.thumb), itstate=None)
+        self.trap(ExitKind.UNDEF)
 
     # ---- flags ---------------------------------------------------------------------------------------
     def get_c(self) -> Value:

@@ -8,6 +8,7 @@ at a branch or other exit, at a page boundary, or after ``MAX_INSNS`` instructio
 from __future__ import annotations
 
 from capstone import CS_ARCH_ARM, CS_MODE_ARM, CS_MODE_THUMB, Cs
+from capstone.arm import ARM_INS_IT
 
 from jitemu import log
 from jitemu.ir import Block, Builder, ExitKind, Op, c1, c32
@@ -89,18 +90,15 @@ def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block
                 cond = AL
             it_next = 0
             setflags = insn.update_flags and bool(raw >> 20 & 1)  # see _S_BIT
-        ctx = LiftCtx(b, insn, thumb, raw, setflags, it_next)
-        ctx.itstate_in_state = it_in_state
+        ctx = LiftCtx(b, insn, thumb, raw, setflags, it, it_next, it_in_state)
         lift_one(ctx, cond)
         block.guest_insns = count
         if ctx.ended:
             ended = True
             addr += insn.size
             break
-        if insn.id == _IT_ID:
+        if insn.id == ARM_INS_IT:
             it_next = ctx.it_new_state
-        # the IR's view of CPUState.itstate after this instruction
-        it_in_state = ctx.itstate_in_state
         it = it_next
         addr += insn.size
     else:
@@ -149,9 +147,6 @@ def _next_addr(block: Block, pc: int) -> int:
     return pc
 
 
-_IT_ID = __import__("capstone.arm", fromlist=["ARM_INS_IT"]).ARM_INS_IT
-
-
 def _raw(data: bytes, thumb: bool) -> int:
     if not thumb:
         return int.from_bytes(data, "little")
@@ -174,7 +169,7 @@ def lift_one(ctx: LiftCtx, cond: int) -> None:
     fn = LIFTS.get(ctx.insn.id)
     if fn is None:
         _log_unimp(ctx.pc, ctx.thumb, bytes(ctx.insn.bytes), f"{ctx.insn.mnemonic} {ctx.insn.op_str}")
-        ctx.exit(ExitKind.UNDEF, c32(ctx.pc | ctx.thumb), itstate=ctx.itstate_in_state)
+        ctx.undefined()
         return
     mark = len(b.block.insns)
     ntemps = b.block.ntemps
@@ -189,7 +184,7 @@ def lift_one(ctx: LiftCtx, cond: int) -> None:
         b.block.ntemps = ntemps
         ctx.ended = False
         _log_unimp(ctx.pc, ctx.thumb, bytes(ctx.insn.bytes), f"{ctx.insn.mnemonic} {ctx.insn.op_str}: {e}")
-        ctx.exit(ExitKind.UNDEF, c32(ctx.pc | ctx.thumb), itstate=ctx.itstate_in_state)
+        ctx.undefined()
         return
     if skip is not None:
         b.label(skip)

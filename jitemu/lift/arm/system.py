@@ -16,7 +16,7 @@ def lift_svc(ctx: LiftCtx) -> None:
 
 @lifts(A.ARM_INS_BKPT)
 def lift_bkpt(ctx: LiftCtx) -> None:
-    ctx.exit(ExitKind.BKPT, c32(ctx.pc | ctx.thumb), imm=ctx.ops[0].imm if ctx.ops else 0, itstate=ctx.itstate_in_state)
+    ctx.trap(ExitKind.BKPT, ctx.ops[0].imm if ctx.ops else 0)
 
 
 @lifts(A.ARM_INS_UDF)
