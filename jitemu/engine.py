@@ -7,15 +7,17 @@ dropped when their guest code pages are written or unmapped.
 
 from __future__ import annotations
 
+import os
+import resource
 from pathlib import Path
 
-from jitemu import log
+from jitemu import __version__, log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
 from jitemu.events import Event, EventKind
 from jitemu.ir import Block, ExitKind, Op
-from jitemu.lift.translate import disassemble, translate
-from jitemu.memory import PAGE_SHIFT, GuestFault, GuestMemory
+from jitemu.memory import PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
+from jitemu.tbcache import TranslationCache
 from jitemu.tuning import JIT_BATCH, JIT_THRESHOLD, REGION_MAX
 
 ENGINES = ("jit", "interp")
@@ -25,7 +27,8 @@ class Engine:
     """Runs guest code: the interpreter for cold blocks and, with ``engine="jit"``, compiled hot blocks."""
 
     def __init__(self, mem: GuestMemory, state: CPUState, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
-                 cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False):  # fmt: skip
+                 cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False,
+                 cache_detach: bool = True):  # fmt: skip
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
@@ -39,32 +42,92 @@ class Engine:
         self.jit_threshold = jit_threshold
         self.cache_dir = cache_dir
         self.jit_background = jit_background
+        self.cache_detach = cache_detach
         self.cpu_model = cpu_model
         self.hot: dict[tuple[int, int, int], int] = {}
         self.jit = None  # the JitTier, created when code first gets hot (LLVM is not loaded before)
         self.native_entries = 0  # calls from Python into generated code
         self.native_transitions = 0  # block-to-block transitions inside generated code (when counting)
         self.blocks_interpreted = 0
+        self.blocks_loaded = 0  # taken from the persistent translation cache
+        logging_ir = log.enabled("in_asm") or log.enabled("op")  # these show the translator's work
+        self.tbcache = None
+        if cache_dir is not None and not logging_ir:
+            self.tbcache = TranslationCache(cache_dir, f"{__version__} {cpu_model}")
         mem.on_code_write = self._drop_page
 
     # ---- block cache -----------------------------------------------------------------------------------
     def _translate(self, key: tuple[int, int, int]) -> PreparedBlock:
         pc, thumb, it = key
-        block = translate(self.mem, pc, bool(thumb), it)
-        self.blocks_translated += 1
-        if log.enabled("in_asm"):
-            log.write("-" * 40 + "\n" + disassemble(self.mem, block))
-        if log.enabled("op"):
-            log.write(f"OP:\n{block.format()}\n")
-        pb = self.interp.prepare(block)
+        pb = self._from_tbcache(key) if self.tbcache is not None else None
+        if pb is None:
+            block = _translator().translate(self.mem, pc, bool(thumb), it)
+            self.blocks_translated += 1
+            if log.enabled("in_asm"):
+                log.write("-" * 40 + "\n" + _translator().disassemble(self.mem, block))
+            if log.enabled("op"):
+                log.write(f"OP:\n{block.format()}\n")
+            pb = self.interp.prepare(block)
+            if self.tbcache is not None and _within_page(pc, pb.guest_size):
+                self.tbcache.note(key)
         self.cache[key] = pb
-        last = pc + max(block.guest_size, 1) - 1
+        last = pc + max(pb.guest_size, 1) - 1
         for page in range(pc >> PAGE_SHIFT, (last >> PAGE_SHIFT) + 1):
             self.page_blocks.setdefault(page, set()).add(key)
-        self.mem.mark_code(pc, max(block.guest_size, 1))
+        self.mem.mark_code(pc, max(pb.guest_size, 1))
         return pb
 
+    def _from_tbcache(self, key: tuple[int, int, int]) -> PreparedBlock | None:
+        """The block at ``key`` from the persistent translation cache, if its page still holds the same code
+        and is executable (else the translator runs, and reports any fault)."""
+        data = self.tbcache.lookup(self.mem, key)
+        if data is None or not self.mem.perms[key[0] >> PAGE_SHIFT] & PROT_EXEC:
+            return None
+        pc, thumb, it = key
+        try:
+            pb = self.interp.import_(data, lambda: _translator().translate(self.mem, pc, bool(thumb), it))
+        except (KeyError, ValueError, TypeError, IndexError):
+            return None  # written by an incompatible jitemu: translate afresh
+        self.blocks_loaded += 1
+        return pb
+
+    def _export(self, key: tuple[int, int, int]) -> tuple | None:
+        pb = self.cache.get(key)
+        return None if pb is None else self.interp.export(pb)
+
+    def finish(self) -> None:
+        """The guest is done: stop the background compiler and store this run's translations."""
+        if self.jit is not None:
+            self.jit.stop_background()
+        self.save_translations()
+
+    def save_translations(self) -> None:
+        """Store this run's new translations in the persistent translation cache (at the end of a run).
+
+        Unless ``cache_detach`` is off, the work is done by a forked child that holds none of our files
+        open, so the guest's end (and whoever waits for it) is not delayed by the writing."""
+        if self.tbcache is None or not self.tbcache.has_fresh():
+            return
+        if self.cache_detach:
+            try:
+                if os.fork():
+                    return
+            except OSError:
+                pass  # no process to spare: write it ourselves
+            else:
+                try:
+                    devnull = os.open(os.devnull, os.O_RDWR)
+                    for fd in (0, 1, 2):
+                        os.dup2(devnull, fd)
+                    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+                    self.tbcache.save(self._export)
+                finally:
+                    os._exit(0)
+        self.tbcache.save(self._export)
+
     def _drop_page(self, page: int) -> None:
+        if self.tbcache is not None:
+            self.tbcache.forget(page)
         for key in self.page_blocks.pop(page, ()):
             self.cache.pop(key, None)
             self.hot.pop(key, None)
@@ -168,6 +231,7 @@ class Engine:
         d: dict[str, float] = {
             "guest instructions": self.insns_executed,
             "blocks translated": self.blocks_translated,
+            "blocks from the translation cache": self.blocks_loaded,
             "blocks compiled": jit.blocks_compiled if jit else 0,
             "regions compiled": len(jit.regions_compiled) if jit else 0,
             "modules compiled": jit.compiler.modules_compiled if jit else 0,
@@ -221,3 +285,14 @@ class Engine:
         if log.enabled("exec"):
             blk = pb.block
             log.write(f"Trace: [{blk.pc:08x}] {'T' if blk.thumb else 'A'}\n")
+
+
+def _within_page(pc: int, size: int) -> bool:
+    return (pc & (PAGE_SIZE - 1)) + size <= PAGE_SIZE
+
+
+def _translator():
+    """The lifter (capstone loads only when a block must be translated, not taken from the cache)."""
+    from jitemu.lift import translate  # noqa: PLC0415
+
+    return translate

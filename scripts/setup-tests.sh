@@ -14,3 +14,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
 python3 -m pip install -q -e '.[test]'
+# byte-compile now (an editable install does not, and PYTHONDONTWRITEBYTECODE may forbid it later), so each
+# of the many jitemu runs in the tests does not compile the package from source again
+python3 -m compileall -q jitemu >/dev/null

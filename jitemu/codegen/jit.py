@@ -76,6 +76,7 @@ class JitTier:
         self.regions_compiled: list[tuple[int, int, int]] = []
         self.pending: set[tuple[int, int, int]] = set()  # region entries queued for compilation
         self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
         self._done: collections.deque[_Job] = collections.deque()
 
     def bind_state(self) -> None:
@@ -116,7 +117,24 @@ class JitTier:
         """Compile on a worker thread from now on (llvmlite releases the GIL while LLVM works)."""
         if self._queue is None:
             self._queue = queue.Queue()
-            threading.Thread(target=self._worker, name="jitemu-compiler", daemon=True).start()
+            self._thread = threading.Thread(target=self._worker, name="jitemu-compiler", daemon=True)
+            self._thread.start()
+
+    def stop_background(self) -> None:
+        """Stop the worker once the job it is on is done; jobs still queued are dropped (their blocks can be
+        compiled again).  Needed before exit, since LLVM must not be working while Python shuts down, and
+        before fork."""
+        if self._queue is None:
+            return
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            self.pending.difference_update(_key(r[0]) for r in job.regions)
+        self._queue.put(None)
+        self._thread.join()
+        self._queue = self._thread = None
 
     def poll(self) -> None:
         """Link in what the background compiler has finished (main thread only)."""
@@ -128,6 +146,8 @@ class JitTier:
     def _worker(self) -> None:
         while True:
             job = self._queue.get()
+            if job is None:
+                return
             try:
                 self._build(job)
             except BaseException as e:  # noqa: BLE001 - reported on the main thread

@@ -119,9 +119,11 @@ class Process:
                 self.handle_event(ev)
                 self.deliver_signals()
         except GuestExit as e:
-            return Outcome(status=e.status & 0xFF)
+            outcome = Outcome(status=e.status & 0xFF)
         except GuestKilled as k:
-            return Outcome(signal=k.info.sig, core=k.core)
+            outcome = Outcome(signal=k.info.sig, core=k.core)
+        self.engine.finish()
+        return outcome
 
     def handle_event(self, ev: Event) -> None:
         if ev.kind == EventKind.SYSCALL:
