@@ -13,11 +13,12 @@ import errno
 import os
 import random
 import threading
+import time
 from dataclasses import dataclass
 
 from jitemu import log
 from jitemu.events import Event, EventKind
-from jitemu.linux_user import layout, sigframe, syscalls
+from jitemu.linux_user import layout, sigframe, strace, syscalls
 from jitemu.linux_user.cpus import CpuModel
 from jitemu.linux_user.hostsig import HostSignals, SyscallInterrupted
 from jitemu.linux_user.loader import LoadedProgram
@@ -46,6 +47,7 @@ from jitemu.linux_user.signals import (
 )
 from jitemu.linux_user.syscall_names import NAMES
 from jitemu.linux_user.syscalls import GuestExit
+from jitemu.linux_user.syscalls.sig import write_sleep_remaining
 from jitemu.memory import GuestFault, GuestMemory, page_align_up
 from jitemu.state import CPUState
 
@@ -161,14 +163,15 @@ class Process:
             syscalls.dispatch(self)
             return
         self.host.blocking = True
+        start = time.monotonic()
         try:
             syscalls.dispatch(self)
         except SyscallInterrupted:
-            self.interrupted(restart)
+            self.interrupted(restart, time.monotonic() - start)
         finally:
             self.host.blocking = False
 
-    def interrupted(self, restart: Restart) -> None:
+    def interrupted(self, restart: Restart, elapsed: float) -> None:
         """A signal arrived while the system call blocked: restart it (pc back on the SVC, arguments
         untouched) or fail it with EINTR, as the handler about to run decides."""
         self.take_host_signals()
@@ -178,15 +181,24 @@ class Process:
             if pending >> (sig - 1) & 1 and self.signals.disposition(sig) == Disposition.HANDLER:
                 handler_flags = self.signals.action(sig).flags
                 break
-        name = NAMES.get(self.state.r[7], "?")
+        call = self._format_call() if log.enabled("strace") else ""
         if restarts(restart, handler_flags):
             self.state.r[15] -= 2 if self.state.thumb else 4
-            result = "?"
+            result = strace.RESTART_RESULT
         else:
+            if restart is Restart.BLOCK:
+                write_sleep_remaining(self, NAMES[self.state.r[7]], elapsed)
             self.state.r[0] = -errno.EINTR & 0xFFFFFFFF
-            result = "-1 errno=4 (Interrupted system call)"
-        if log.enabled("strace"):
-            log.write(f"{self.pid} {name}(...) = {result}\n")
+            result = strace.format_result(-errno.EINTR)
+        if call:
+            log.write(f"{call} = {result}\n")
+
+    def _format_call(self) -> str:
+        from jitemu.linux_user.syscalls.table import SYSCALLS  # noqa: PLC0415 - the table imports every module
+
+        entry = SYSCALLS[self.state.r[7]]
+        raw = [self.state.r[i] for i in range(len(entry.args))]
+        return strace.format_call(self.pid, entry.name, entry.args, raw, self.mem)
 
     def take_host_signals(self) -> None:
         """Move signals the host caught into the guest's pending set."""

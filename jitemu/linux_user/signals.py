@@ -136,7 +136,8 @@ class SigInfo:
         code = {SI_USER: "SI_USER", SI_TKILL: "SI_TKILL", SI_QUEUE: "SI_QUEUE", SI_KERNEL: "SI_KERNEL"}.get(
             self.code, str(self.code)
         )
-        return f"--- {name} {{si_signo={name}, si_code={code}, si_pid={self.pid}, si_uid={self.uid}}} ---"
+        val = "" if self.value is None else f", si_sigval={self.value}"
+        return f"--- {name} {{si_signo={name}, si_code={code}, si_pid={self.pid}, si_uid={self.uid}{val}}} ---"
 
 
 class Disposition(enum.Enum):

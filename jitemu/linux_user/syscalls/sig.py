@@ -236,3 +236,20 @@ def sys_getitimer(p: Process, which: int, ucur: int) -> int:
         return -errno.EINVAL
     p.mem.write(ucur, _itimerval(*signal.getitimer(which)))
     return 0
+
+
+def write_sleep_remaining(p: Process, name: str, elapsed: float) -> None:
+    """A sleep cut short by a signal handler: store the time left where nanosleep/clock_nanosleep ask
+    (never for an absolute clock_nanosleep)."""
+    r = p.state.r
+    if name == "nanosleep":
+        req, rem, ts = r[0], r[1], abi.TIMESPEC32
+    else:
+        if r[1] & 1:  # TIMER_ABSTIME
+            return
+        req, rem, ts = r[2], r[3], abi.TIMESPEC64 if name.endswith("time64") else abi.TIMESPEC32
+    if not rem:
+        return
+    sec, nsec = ts.unpack(p.mem.read(req, ts.size))
+    left = max(0, sec * 1_000_000_000 + nsec - round(elapsed * 1e9))
+    p.mem.write(rem, ts.pack(*divmod(left, 1_000_000_000)))

@@ -331,15 +331,21 @@ static void t_wait(void) {
     got = sigtimedwait(&s, &si, &ts);
     printf("sigtimedwait timeout=%d errno=%d\n", got, errno);
 
-    /* an interval timer wakes sigsuspend and pause */
+    /* an interval timer wakes sigsuspend (SIGALRM blocked until then) and pause (a repeating timer) */
     set(SIGALRM, on_info, SA_SIGINFO);
+    sigaddset(&s, SIGALRM);
+    sigprocmask(SIG_BLOCK, &s, NULL);
     struct itimerval it = {{0, 0}, {0, 30000}};
     setitimer(ITIMER_REAL, &it, NULL);
     r = sigsuspend(&empty);
     printf("timer sigsuspend=%d errno=%d sig=%d code=%d\n", r, errno, (int)last_sig, last_code);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    it.it_interval.tv_usec = 30000;
     setitimer(ITIMER_REAL, &it, NULL);
     r = pause();
     printf("pause=%d errno=%d sig=%d\n", r, errno, (int)last_sig);
+    memset(&it, 0, sizeof it);
+    setitimer(ITIMER_REAL, &it, NULL);
     getitimer(ITIMER_REAL, &it);
     printf("itimer after: %ld %ld\n", (long)it.it_value.tv_sec, (long)it.it_value.tv_usec);
 }
@@ -352,18 +358,23 @@ static void on_alarm(int sig) {
     stop = 1;
 }
 
+static unsigned long spin(unsigned long limit) {
+    unsigned long n = 0;
+    while (!stop && n < limit)
+        n++;
+    return n;
+}
+
 static void t_loop(void) {
     set(SIGALRM, on_alarm, 0);
-    struct itimerval it = {{0, 0}, {0, 200000}};
+    spin(2000000); /* warm up: with the JIT this loop is compiled code from here on */
+    struct itimerval it = {{0, 0}, {0, 100000}};
     setitimer(ITIMER_REAL, &it, NULL);
-    unsigned long n = 0;
-    while (!stop)
-        n++;
+    unsigned long n = spin(~0ul); /* only the timer's handler ends it */
     printf("loop stopped: %d\n", n > 0);
     stop = 0;
     alarm(1);
-    while (!stop)
-        n++;
+    n = spin(~0ul);
     printf("alarm stopped: %d\n", n > 0);
 }
 
@@ -377,27 +388,54 @@ static void on_alarm_write(int sig) {
         _exit(9);
 }
 
+static void on_tick(int sig) {
+    (void)sig;
+    hits++;
+}
+
 static void t_eintr(void) {
     char c;
     if (pipe(pipefd))
         return;
-    struct itimerval it = {{0, 0}, {0, 50000}};
-    set(SIGALRM, on_alarm_write, 0);
-    setitimer(ITIMER_REAL, &it, NULL);
+    struct itimerval it = {{0, 50000}, {0, 50000}}, off = {{0, 0}, {0, 0}};
+    set(SIGALRM, on_tick, 0);
+    setitimer(ITIMER_REAL, &it, NULL); /* repeating: some tick comes while read blocks */
     errno = 0;
     ssize_t r = read(pipefd[0], &c, 1);
-    printf("no restart: read=%zd errno=%d hits=%d\n", r, errno, (int)hits);
-    r = read(pipefd[0], &c, 1); /* the byte the handler wrote */
-    printf("leftover: %zd %c\n", r, c);
+    setitimer(ITIMER_REAL, &off, NULL);
+    printf("no restart: read=%zd errno=%d ticked=%d\n", r, errno, hits > 0);
+    hits = 0;
     set(SIGALRM, on_alarm_write, SA_RESTART);
     setitimer(ITIMER_REAL, &it, NULL);
     r = read(pipefd[0], &c, 1);
-    printf("restart: read=%zd c=%c hits=%d\n", r, c, (int)hits);
+    setitimer(ITIMER_REAL, &off, NULL);
+    printf("restart: read=%zd c=%c ticked=%d\n", r, c, hits > 0);
     struct timespec ts = {5, 0}, rem = {0, 0};
+    set(SIGALRM, on_tick, SA_RESTART); /* nanosleep is not restarted even so */
     setitimer(ITIMER_REAL, &it, NULL);
     errno = 0;
     r = nanosleep(&ts, &rem);
+    setitimer(ITIMER_REAL, &off, NULL);
     printf("nanosleep=%zd errno=%d rem_ok=%d\n", r, errno, rem.tv_sec <= 5 && rem.tv_sec >= 3);
+}
+
+/* a signal from another process (the test sends SIGTERM once "ready" is out) ends a hot loop */
+static volatile int ext_sig, ext_code, ext_from_parent;
+
+static void on_external(int sig, siginfo_t *si, void *ctx) {
+    (void)ctx;
+    ext_sig = sig;
+    ext_code = si->si_code;
+    ext_from_parent = si->si_pid == getppid();
+    stop = 1;
+}
+
+static void t_external(void) {
+    set(SIGTERM, on_external, SA_SIGINFO);
+    spin(2000000);
+    printf("ready\n");
+    spin(~0ul);
+    printf("external: sig=%d code=%d from_parent=%d\n", ext_sig, ext_code, ext_from_parent);
 }
 
 static void t_default_kill(void) {
@@ -421,7 +459,7 @@ int main(int argc, char **argv) {
     } cases[] = {{"basic", t_basic},   {"mask", t_mask},         {"flags", t_flags}, {"altstack", t_altstack},
                  {"segv", t_segv},     {"traps", t_traps},       {"ucontext", t_ucontext}, {"fp", t_fp},
                  {"wait", t_wait},     {"loop", t_loop},         {"eintr", t_eintr},
-                 {"blocked_segv", t_default_kill}};
+                 {"external", t_external}, {"blocked_segv", t_default_kill}};
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (!strcmp(t, cases[i].name)) {
             cases[i].fn();
