@@ -72,14 +72,12 @@ def default_action(sig: int) -> Action:
 
 
 def signal_name(sig: int) -> str:
-    """``SIGSEGV`` etc.; real-time signals as ``SIGRTMIN+n``; unknown numbers as digits."""
+    """``SIGSEGV`` etc.; real-time and unknown signals as digits (as qemu's strace shows them)."""
     if 1 <= sig < 32:
         try:
             return host_signal.Signals(sig).name
         except ValueError:
             return str(sig)
-    if 32 <= sig <= NSIG:
-        return f"SIGRTMIN+{sig - 32}" if sig > 32 else "SIGRTMIN"
     return str(sig)
 
 

@@ -89,7 +89,8 @@ def _signal_lines(stderr: bytes) -> list[str]:
     for line in stderr.decode().splitlines():
         line = re.sub(r"^\d+ ", "", line)
         if line.startswith("---") or "sigreturn" in line or "errno=4 " in line or "errno=512 " in line:
-            out.append(re.sub(r"si_pid=\d+", "si_pid=PID", re.sub(r"\(.*\) =", "(...) =", line)))
+            line = re.sub(r"si_pid=\d+", "si_pid=PID", re.sub(r"\(.*\) =", "(...) =", line))
+            out.append(re.sub(r"si_addr=0x(?!0000)[0-9a-f]{8}", "si_addr=MAPPED", line))  # mmap placement differs
     return out
 
 
