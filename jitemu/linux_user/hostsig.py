@@ -20,7 +20,9 @@ A caught signal goes two ways at once:
    queues a ``SigInfo`` for the run loop; if a blocking system call is running (``blocking`` is set
    around it by the run loop) it raises ``SyscallInterrupted`` out of it, which is how ``read`` on a pipe,
    ``nanosleep`` or ``wait4`` end early (Python itself retries system calls on EINTR unless a handler
-   raises).
+   raises).  A signal whose Python handler runs just after the host call returned but before the
+   result reached the guest still interrupts the call (a read's data would be lost); writes are therefore
+   never interrupted, and the window is a few bytecodes.
 
 Python's ``signal.signal`` re-installs its own C handler, so ``_NativeHandler.wrap`` runs after each
 change.  Waits that jitemu implements itself (sigsuspend, pause, sigtimedwait) block the caught signals

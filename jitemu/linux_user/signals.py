@@ -258,9 +258,10 @@ class Restart(enum.Enum):
 
 # the system calls a host signal may interrupt while they block, and how each one ends then
 INTERRUPTIBLE: dict[str, Restart] = {
-    **dict.fromkeys(("read", "readv", "write", "writev", "pread64", "pwrite64", "wait4", "waitid", "futex",
-                     "futex_time64", "open", "openat", "accept", "accept4", "connect", "recv", "recvfrom",
-                     "recvmsg", "send", "sendto", "sendmsg", "flock", "fcntl", "fcntl64"), Restart.SYS),
+    # calls that only wait before their side effect: cutting one short never loses or repeats work, except
+    # in the few bytecodes between the host call's return and the result reaching the guest (see hostsig)
+    **dict.fromkeys(("read", "readv", "pread64", "wait4", "waitid", "futex", "futex_time64", "accept", "accept4",
+                     "recv", "recvfrom", "recvmsg", "flock", "fcntl", "fcntl64"), Restart.SYS),
     **dict.fromkeys(("pause", "sigsuspend", "rt_sigsuspend", "poll", "ppoll", "ppoll_time64", "select",
                      "_newselect", "pselect6", "pselect6_time64", "epoll_wait", "epoll_pwait"), Restart.NOHAND),
     **dict.fromkeys(("nanosleep", "clock_nanosleep", "clock_nanosleep_time64"), Restart.BLOCK),
