@@ -19,7 +19,7 @@ from guest import build as build_program
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 VARIANTS = {"arm": "arm-O2", "thumb": "thumb-O2"}
 CASES = ["basic", "mask", "flags", "altstack", "segv", "traps", "ucontext", "fp", "wait", "loop", "eintr",
-         "blocked_segv"]  # fmt: skip
+         "blocked_segv", "trampoline", "badframe"]  # fmt: skip
 
 
 @pytest.fixture(scope="session")

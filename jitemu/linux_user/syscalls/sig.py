@@ -107,6 +107,12 @@ def sys_rt_sigqueueinfo(p: Process, tgid: int, sig: int, uinfo: int) -> int:
     return _send(p, tgid, sig, code, value)
 
 
+def sys_rt_tgsigqueueinfo(p: Process, tgid: int, tid: int, sig: int, uinfo: int) -> int:
+    if tgid == p.pid and tid != p.tid:
+        return -errno.ESRCH  # we have a single thread
+    return sys_rt_sigqueueinfo(p, tgid, sig, uinfo)
+
+
 def _read_sigset(p: Process, addr: int, sigsetsize: int) -> int:
     if sigsetsize != SIGSET_SIZE:
         raise OverflowError  # -EINVAL

@@ -49,6 +49,7 @@ _ROWS = (
     ("tgkill", sig.sys_tgkill, "int int sig"),
     ("tkill", sig.sys_tkill, "int sig"),
     ("rt_sigqueueinfo", sig.sys_rt_sigqueueinfo, "int sig ptr"),
+    ("rt_tgsigqueueinfo", sig.sys_rt_tgsigqueueinfo, "int int sig ptr"),
     ("rt_sigpending", sig.sys_rt_sigpending, "ptr uint"),
     ("rt_sigsuspend", sig.sys_rt_sigsuspend, "ptr uint"),
     ("sigsuspend", sig.sys_sigsuspend, "int int hex"),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
@@ -438,6 +439,36 @@ static void t_external(void) {
     printf("external: sig=%d code=%d from_parent=%d\n", ext_sig, ext_code, ext_from_parent);
 }
 
+/* handlers installed with the raw system call and no SA_RESTORER return through the kernel's
+   trampolines (sigreturn for plain handlers, rt_sigreturn for SA_SIGINFO ones) */
+struct kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    unsigned long long mask;
+};
+
+static void t_trampoline(void) {
+    struct kernel_sigaction ka = {.handler = (void *)on_plain, .flags = 0, .restorer = NULL, .mask = 0};
+    printf("install=%ld\n", syscall(SYS_rt_sigaction, SIGUSR1, &ka, NULL, 8));
+    raise(SIGUSR1);
+    report("plain, kernel trampoline");
+    ka.handler = (void *)on_info;
+    ka.flags = SA_SIGINFO | SA_NODEFER;
+    syscall(SYS_rt_sigaction, SIGUSR2, &ka, NULL, 8);
+    raise(SIGUSR2);
+    report("siginfo, kernel trampoline");
+    struct kernel_sigaction back;
+    syscall(SYS_rt_sigaction, SIGUSR2, NULL, &back, 8);
+    printf("read back flags=%#lx restorer=%d\n", back.flags, back.restorer != NULL);
+}
+
+static void t_badframe(void) {
+    printf("sigreturn with no frame\n");
+    syscall(SYS_rt_sigreturn);
+    printf("not reached\n");
+}
+
 static void t_default_kill(void) {
     sigset_t s;
     sigemptyset(&s);
@@ -459,7 +490,8 @@ int main(int argc, char **argv) {
     } cases[] = {{"basic", t_basic},   {"mask", t_mask},         {"flags", t_flags}, {"altstack", t_altstack},
                  {"segv", t_segv},     {"traps", t_traps},       {"ucontext", t_ucontext}, {"fp", t_fp},
                  {"wait", t_wait},     {"loop", t_loop},         {"eintr", t_eintr},
-                 {"external", t_external}, {"blocked_segv", t_default_kill}};
+                 {"external", t_external}, {"blocked_segv", t_default_kill}, {"trampoline", t_trampoline},
+                 {"badframe", t_badframe}};
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (!strcmp(t, cases[i].name)) {
             cases[i].fn();
