@@ -182,6 +182,7 @@ def format_generic(pid: int, name: str, raw: list[int]) -> str:
     return f"{pid} {name}({','.join(str(to_signed(v)) for v in raw[:6])})"
 
 
+RESULT_KINDS = ("int", "ptr", "sigreturn")  # how a table row's result is shown
 SIGRETURN_RESULT = "-1 errno=513 (Successful exit from sigreturn)"  # qemu's line for (rt_)sigreturn
 RESTART_RESULT = "-1 errno=512 (To be restarted)"  # a call a signal interrupted, to be restarted
 
