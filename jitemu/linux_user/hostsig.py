@@ -79,11 +79,12 @@ class HostSignals:
 
     def sync(self, sigs: SignalState) -> None:
         """Make the host dispositions follow the guest's actions and mask."""
+        held = sigs.blocked | sigs.pending_mask()
         for sig in MANAGED:
             disp = sigs.disposition(sig)
             if disp == Disposition.IGNORE:
                 want: object = signal.SIG_IGN
-            elif disp == Disposition.HANDLER or sigs.is_blocked(sig) or sigs.pending_mask() >> (sig - 1) & 1:
+            elif disp == Disposition.HANDLER or held >> (sig - 1) & 1:
                 want = _CATCH
             else:
                 want = self._original.get(sig)
