@@ -257,7 +257,8 @@ static void t_ucontext(void) {
     unsigned r5, flags;
     __asm__ volatile(
         "mov r0, #0x10\n\tmov r1, #0x11\n\tmov r2, #0x12\n\tmov r3, #0x13\n\tmov r5, #0x15\n\t"
-        "mov r6, #0x16\n\tmovs r7, #0\n\t" /* Z set, N C V clear */
+        "mov r6, #0x16\n\tmov r7, #0x000a0000\n\tmsr APSR_nzcvqg, r7\n\t" /* GE=1010, NZCVQ clear */
+        "movs r7, #0\n\t"                                                   /* Z set */
 #ifdef __thumb__
         ".inst.n 0xde00\n\t"
 #else
@@ -270,7 +271,7 @@ static void t_ucontext(void) {
     printf("regs seen: %x %x %x %x %x %x %x\n", seen_regs[0], seen_regs[1], seen_regs[2], seen_regs[3],
            seen_regs[5], seen_regs[6], seen_regs[7]);
     printf("cpsr seen: %08x (mode %x)\n", seen_cpsr & 0xf80f0020, seen_cpsr & 0x1f);
-    printf("after: r5=%x flags=%08x\n", r5, flags & 0xf8000000);
+    printf("after: r5=%x flags=%08x\n", r5, flags & 0xf80f0000); /* NZCV flipped, GE kept */
 }
 
 /* VFP registers: saved in the frame and restored by sigreturn even if the handler changes them */
