@@ -1,7 +1,8 @@
 """The run loop: find or translate the block at the current pc, run it on an engine, follow its exit.
 
 It returns to its world (linux_user today, system mode later) only with an ``Event``: a syscall, an
-undefined instruction, a memory fault or a breakpoint.  Blocks are cached by (pc, thumb, itstate) and
+undefined instruction, a memory fault, a breakpoint, or an interrupt request (``state.exit_request``,
+tested at block boundaries; the world clears it).  Blocks are cached by (pc, thumb, itstate) and
 dropped when their guest code pages are written or unmapped.
 
 One ``Engine`` runs one guest thread (one ``CPUState``); the engines of the threads of one address space
@@ -284,6 +285,8 @@ class Engine:
             s.thumb = pcword & 1
             kind = ex.kind
             if kind <= ExitKind.JUMP:
+                if s.exit_request:
+                    return Event(EventKind.INTERRUPT, pc=s.r[15])
                 continue
             if kind == ExitKind.SYSCALL:
                 return Event(EventKind.SYSCALL, pc=ex.insn_pc, imm=ex.imm)
@@ -333,8 +336,7 @@ class Engine:
             err, jit.internal_error = jit.internal_error, None
             raise err
         if rc == 0:
-            s.exit_request = 0
-            return None
+            return Event(EventKind.INTERRUPT, pc=s.r[15]) if s.exit_request else None
         pc = s.r[15]
         if rc == ExitKind.SYSCALL:
             return Event(EventKind.SYSCALL, pc=pc - (2 if s.thumb else 4), imm=s.exit_arg)
