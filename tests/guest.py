@@ -77,6 +77,20 @@ def run_qemu_exec(argv: list[str], env: dict | None = None, cwd: Path | None = N
     for programs that exec."""
     require_tool(QEMU)
     cmd = [require_tool("unshare"), "--user", "--map-root-user", "--mount", str(QEMU_BINFMT), *map(str, argv)]
-    p = subprocess.run(cmd, capture_output=True, env=env, cwd=cwd, timeout=timeout)
-    assert b"binfmt_misc" not in p.stderr, p.stderr.decode(errors="replace")  # the namespace could not be set up
-    return Result(p.returncode, p.stdout, p.stderr)
+    r = run_group(cmd, env=env, cwd=cwd, timeout=timeout)
+    assert b"binfmt_misc" not in r.stderr, r.stderr.decode(errors="replace")  # the namespace could not be set up
+    return r
+
+
+def run_group(cmd: list, env: dict | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:
+    """Run ``cmd`` in a new session; on timeout kill its whole process group (children that keep the
+    output pipes open included) and fail."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                         start_new_session=True)  # fmt: skip
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9)
+        out, err = p.communicate()
+        raise AssertionError(f"timed out after {timeout}s: {cmd}\n{err.decode(errors='replace')[-2000:]}") from None
+    return Result(p.returncode, out, err)

@@ -57,6 +57,7 @@ Options and the environment variables that set them:
 -jit-cache dir|off   JITEMU_CACHE_DIR persistent code cache (default $XDG_CACHE_HOME/jitemu)
 -jit-background      JITEMU_JIT_BACKGROUND  compile on a background thread
 -exec-signals i:b                      (set by a guest execve) signals ignored and blocked at start
+-exec-env-fd fd                        (set by a guest execve) read the guest environment from fd
 -strace              QEMU_STRACE      log system calls
 -d item[,...]        QEMU_LOG         enable logging (-d help lists the items)
 -D logfile           QEMU_LOG_FILENAME write logs to logfile instead of stderr
@@ -94,6 +95,7 @@ class Options:
     jit_cache: str | None = None  # None: the default place; "off": no cache
     jit_background: bool = False
     exec_signals: tuple[int, int] = (0, 0)  # -exec-signals: ignored signals and mask inherited over execve
+    exec_env: list[bytes] | None = None  # -exec-env-fd: the environment a guest execve passed, exactly
 
 
 def parse_size(text: str) -> int:
@@ -169,6 +171,17 @@ def _set_exec_signals(o: Options, v: str) -> None:
     o.exec_signals = (ignored, blocked)
 
 
+def _read_exec_env(o: Options, v: str) -> None:
+    """The environment strings (NUL-terminated) in file descriptor ``v``, which is then closed."""
+    try:
+        fd = int(v)
+        with os.fdopen(fd, "rb") as f:
+            data = f.read()
+    except (ValueError, OSError) as e:
+        raise UsageError(f"cannot read the environment from descriptor '{v}': {e}") from None
+    o.exec_env = data.split(b"\0")[:-1]
+
+
 def _help(o: Options, v: str) -> None:
     raise InfoRequest(USAGE)
 
@@ -195,6 +208,7 @@ OPTIONS = {
     "jit-cache": (True, lambda o, v: setattr(o, "jit_cache", v), "JITEMU_CACHE_DIR"),
     "jit-background": (False, lambda o, v: setattr(o, "jit_background", True), "JITEMU_JIT_BACKGROUND"),
     "exec-signals": (True, _set_exec_signals, None),
+    "exec-env-fd": (True, _read_exec_env, None),
     "strace": (False, lambda o, v: setattr(o, "strace", True), "QEMU_STRACE"),
     "d": (True, _set_log, "QEMU_LOG"),
     "D": (True, lambda o, v: setattr(o, "log_file", v), "QEMU_LOG_FILENAME"),
@@ -305,7 +319,7 @@ def run(o: Options) -> Outcome:
     mem = GuestMemory()
     state = CPUState()
     argv = [os.fsencode(o.argv0 if o.argv0 is not None else o.program)] + [os.fsencode(a) for a in o.args]
-    envp = guest_environment(o, os.environb)
+    envp = guest_environment(o, os.environb) if o.exec_env is None else o.exec_env
     rng = random.Random(o.seed) if o.seed is not None else None
     program = load_program(mem, o.program, argv, envp, cpu=cpu, stack_size=o.stack_size, ld_prefix=o.ld_prefix,
                            random_bytes=rng.randbytes(16) if rng else None)  # fmt: skip

@@ -166,17 +166,31 @@ def _host_exec(p: Process, path: bytes, argv: list[bytes], envp: list[bytes]) ->
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
-def jitemu_command(p: Process, path: bytes, argv: list[bytes]) -> list[bytes]:
+def jitemu_command(p: Process, path: bytes, argv: list[bytes], env_fd: int) -> list[bytes]:
     """The host command line that runs the ARM program ``path`` under jitemu as the guest asked."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(jitemu.__file__)))
     boot = BOOT.format(path=[root, *sys.path])
     ignored, blocked = _signal_state(p)
-    opts = [*p.exec_options, "-exec-signals", f"{ignored:#x}:{blocked:#x}"]
+    opts = [*p.exec_options, "-exec-signals", f"{ignored:#x}:{blocked:#x}", "-exec-env-fd", str(env_fd)]
     return [
         os.fsencode(sys.executable), b"-I", b"-c", boot.encode(),
         *(os.fsencode(o) for o in opts), b"-0", argv[0] if argv else b"",
         b"arm", os.path.abspath(path), *argv[1:],
     ]  # fmt: skip
+
+
+def _exec_jitemu(p: Process, path: bytes, argv: list[bytes], envp: list[bytes]) -> None:
+    """Exec jitemu on the ARM program ``path``.  The guest environment goes through an inherited memfd
+    rather than the new process's environment: Python changes its own (LC_CTYPE for the C locale)."""
+    fd = os.memfd_create("jitemu-exec-env", 0)
+    try:
+        os.set_inheritable(fd, True)
+        os.write(fd, b"".join(e + b"\0" for e in envp))
+        os.lseek(fd, 0, os.SEEK_SET)
+        command = jitemu_command(p, path, argv, fd)
+        _host_exec(p, command[0], command, envp)
+    finally:
+        os.close(fd)
 
 
 def do_execve(p: Process, filename: bytes, argv: list[bytes], envp: list[bytes], nofollow: bool = False) -> int:
@@ -191,8 +205,7 @@ def do_execve(p: Process, filename: bytes, argv: list[bytes], envp: list[bytes],
         header = _header(path)
         if _is_arm_elf(header):
             _check_arm(p, path)
-            command = jitemu_command(p, path, argv)
-            _host_exec(p, command[0], command, envp)
+            _exec_jitemu(p, path, argv, envp)
         if header[:2] != b"#!":
             _host_exec(p, path, argv, envp)  # the host kernel decides (a host program, or ENOEXEC)
         if depth == MAX_DEPTH:
