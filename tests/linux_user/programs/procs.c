@@ -34,6 +34,16 @@ static void show_status(const char *what, int st) {
 }
 
 static int child_mode(int argc, char **argv) {
+    if (strcmp(argv[1], "child-signals") == 0) { /* ignored signals and the mask survive execve */
+        sigset_t set;
+        struct sigaction sa;
+        sigprocmask(SIG_BLOCK, NULL, &set);
+        sigaction(SIGUSR1, NULL, &sa);
+        printf("signals: usr2 blocked=%d usr1 ignored=%d\n", sigismember(&set, SIGUSR2), sa.sa_handler == SIG_IGN);
+        raise(SIGUSR1);
+        printf("signals: survived an ignored SIGUSR1\n");
+        return 0;
+    }
     /* argv: argv0 "child" ... : show what the new image was given */
     printf("child: argc=%d argv0=%s", argc, base(argv[0]));
     for (int i = 2; i < argc; i++) printf(" [%s]", base(argv[i]));
@@ -233,6 +243,21 @@ static void test_exec(void) {
     int st;
     waitpid(pid, &st, 0);
     show_status("argv0", st);
+
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        signal(SIGUSR1, SIG_IGN);
+        char *sargs[] = {self, "child-signals", NULL};
+        execve(self, sargs, environ);
+        _exit(127);
+    }
+    waitpid(pid, &st, 0);
+    show_status("exec keeps signals", st);
 
     char script[4400];
     snprintf(script, sizeof script, "#!%s child\necho not reached\n", self);
