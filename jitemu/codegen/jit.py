@@ -14,6 +14,7 @@ import functools
 import itertools
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +165,18 @@ class JitTier:
                     job = self._done.popleft()
                     self.pending.difference_update(_key(r[0]) for r in job.regions)
                     self._install(job)
+
+    def wait_idle(self) -> None:
+        """Wait until the background compiler has nothing queued or compiling and link in its work (before
+        a fork: then no compiler thread holds a lock, and the child's modules are all installed)."""
+        while self.pending:
+            if not self._done:
+                time.sleep(0.001)
+            self.poll()
+
+    def after_fork_child(self) -> None:
+        """In a forked child: the compiler thread did not survive, the next compile starts a new one."""
+        self._queue = self._thread = None
 
     def _worker(self) -> None:
         while True:

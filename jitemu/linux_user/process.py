@@ -104,6 +104,8 @@ class Process:
         sigframe.install_trampolines(mem)
         self.clear_child_tid = 0
         self.robust_list = (0, 0)
+        self.vfork_fd: int | None = None  # a vfork child: the pipe end whose closing (exec, exit) frees the parent
+        self.exec_options: list[str] = []  # jitemu options an execve of an ARM program passes on (set by main)
         self.engine = None  # the Engine, once run() made it
         state.r[13] = program.stack.sp
         state.r[15] = program.start & ~1

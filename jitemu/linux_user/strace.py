@@ -62,8 +62,20 @@ STATX_MASK: Flags = (("STATX_BASIC_STATS", abi.STATX_BASIC_STATS), ("STATX_BTIME
 ACCESS_MODE: Flags = (("R_OK", 4), ("W_OK", 2), ("X_OK", 1))
 MREMAP_FLAGS: Flags = (("MREMAP_MAYMOVE", 1), ("MREMAP_FIXED", 2), ("MREMAP_DONTUNMAP", 4))
 OPEN_FLAGS: Flags = tuple((name, arm) for name, arm, _host in abi.OPEN_FLAGS)
+CLONE_FLAGS: Flags = (
+    ("CLONE_VM", 0x100), ("CLONE_FS", 0x200), ("CLONE_FILES", 0x400), ("CLONE_SIGHAND", 0x800),
+    ("CLONE_PIDFD", 0x1000), ("CLONE_PTRACE", 0x2000), ("CLONE_VFORK", 0x4000), ("CLONE_PARENT", 0x8000),
+    ("CLONE_THREAD", 0x10000), ("CLONE_NEWNS", 0x20000), ("CLONE_SYSVSEM", 0x40000), ("CLONE_SETTLS", 0x80000),
+    ("CLONE_PARENT_SETTID", 0x100000), ("CLONE_CHILD_CLEARTID", 0x200000), ("CLONE_DETACHED", 0x400000),
+    ("CLONE_UNTRACED", 0x800000), ("CLONE_CHILD_SETTID", 0x1000000),
+)  # fmt: skip
+WAIT_FLAGS: Flags = (
+    ("WNOHANG", 1), ("WUNTRACED", 2), ("WEXITED", 4), ("WCONTINUED", 8), ("WNOWAIT", 0x01000000),
+    ("__WNOTHREAD", 0x20000000), ("__WALL", 0x40000000), ("__WCLONE", 0x80000000),
+)  # fmt: skip
 FUTEX_FLAGS: Flags = (("FUTEX_PRIVATE_FLAG", 128), ("FUTEX_CLOCK_REALTIME", 256))
 
+ID_TYPES = _enum("P_ALL", "P_PID", "P_PGID", "P_PIDFD")
 WHENCE = _enum("SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE")
 SIGPROCMASK_HOW = _enum("SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK")
 CLOCKS = _enum("CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
@@ -97,6 +109,13 @@ def _futex_op(v: int) -> str:
     cmd = format_enum(v & 0x7F, FUTEX_CMDS)
     flags = format_flags(v & ~0x7F, FUTEX_FLAGS, zero="")
     return f"{cmd}|{flags}" if flags else cmd
+
+
+def _clone_flags(v: int) -> str:
+    """The flags, then the exit signal (the low byte) by name."""
+    flags = format_flags(v & ~0xFF, CLONE_FLAGS, zero="")
+    exit_signal = signal_name(v & 0xFF) if v & 0xFF else ""
+    return "|".join(filter(None, (flags, exit_signal))) or "0"
 
 
 def quote(data: bytes) -> str:
@@ -160,6 +179,9 @@ KINDS: dict[str, ArgKind] = {
     "futexop": ArgKind(False, _futex_op),
     "madvice": ArgKind(False, lambda v: format_enum(v, MADVICE)),
     "fcntl": ArgKind(False, lambda v: format_enum(v, FCNTL_CMDS)),
+    "clone": ArgKind(False, _clone_flags),
+    "waitopt": ArgKind(False, lambda v: format_flags(v, WAIT_FLAGS)),
+    "idtype": ArgKind(False, lambda v: format_enum(v, ID_TYPES)),
     "ioctl": ArgKind(False, lambda v: IOCTLS.get(v, f"{v:#x}")),
 }
 

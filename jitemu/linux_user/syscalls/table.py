@@ -9,7 +9,7 @@ logged; ``cmode`` is a creation mode shown only when the flags create a file.  C
 from __future__ import annotations
 
 from jitemu.linux_user.syscall_names import NUMBERS
-from jitemu.linux_user.syscalls import SyscallDef, clock, fs, mem, proc, sig
+from jitemu.linux_user.syscalls import SyscallDef, clock, execve, fs, mem, proc, procs, sig
 
 _ROWS = (
     # process
@@ -42,6 +42,19 @@ _ROWS = (
     ("set_tls", proc.sys_set_tls, "hex"),
     ("get_tls", proc.sys_get_tls, "", "ptr"),
     ("breakpoint", proc.sys_breakpoint, ""),
+    # processes
+    ("fork", procs.sys_fork, ""),
+    ("vfork", procs.sys_vfork, ""),
+    ("clone", procs.sys_clone, "clone ptr ptr hex ptr"),
+    ("wait4", procs.sys_wait4, "int ptr waitopt ptr"),
+    ("waitid", procs.sys_waitid, "idtype int ptr waitopt ptr"),
+    ("execve", execve.sys_execve, "str ptr ptr"),
+    ("execveat", execve.sys_execveat, "atfd str ptr ptr atflags"),
+    ("setpgid", procs.sys_setpgid, "int int"),
+    ("getpgid", procs.sys_getpgid, "int"),
+    ("getpgrp", procs.sys_getpgrp, ""),
+    ("setsid", procs.sys_setsid, ""),
+    ("getsid", procs.sys_getsid, "int"),
     # signals
     ("rt_sigaction", sig.sys_rt_sigaction, "sig ptr ptr uint"),
     ("rt_sigprocmask", sig.sys_rt_sigprocmask, "sighow ptr ptr uint"),
