@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import threading
 from pathlib import Path
 
 from jitemu import __version__, log
@@ -49,6 +50,7 @@ class CodeSpace:
         self.cache_detach = cache_detach
         self.jit = None  # the JitTier (LLVM is not loaded before code gets hot)
         self.engines: list[Engine] = []
+        self.translate_lock = threading.Lock()
         logging_ir = log.enabled("in_asm") or log.enabled("op")  # these show the translator's work
         self.tbcache = None
         if cache_dir is not None and not logging_ir:
@@ -152,6 +154,7 @@ class Engine:
         jit = self.space.jit
         if jit is not None and not self._bound:
             jit.bind_state(self.state)
+            self.interp.atomic_cas = jit.atomic_cas
             self._bound = True
         return jit
 
@@ -174,7 +177,8 @@ class Engine:
         pc, thumb, it = key
         pb = self._from_tbcache(key) if self.tbcache is not None else None
         if pb is None:
-            block = _translator().translate(self.mem, pc, bool(thumb), it)
+            with self.space.translate_lock:  # capstone's decoders are not to be shared between threads
+                block = _translator().translate(self.mem, pc, bool(thumb), it)
             self.blocks_translated += 1
             if log.enabled("in_asm"):
                 log.write("-" * 40 + "\n" + _translator().disassemble(self.mem, block))
@@ -198,11 +202,16 @@ class Engine:
             return None
         pc, thumb, it = key
         try:
-            pb = self.interp.import_(data, lambda: _translator().translate(self.mem, pc, bool(thumb), it))
+            pb = self.interp.import_(data, lambda: self._lift(pc, thumb, it))
         except (KeyError, ValueError, TypeError, IndexError):
             return None  # written by an incompatible jitemu: translate afresh
         self.blocks_loaded += 1
         return pb
+
+    def _lift(self, pc: int, thumb: int, it: int) -> Block:
+        """The IR of a block taken from the translation cache, made again when the JIT wants it."""
+        with self.space.translate_lock:
+            return _translator().translate(self.mem, pc, bool(thumb), it)
 
     def forget_page(self, page: int) -> set[Key]:
         """Drop this thread's translations of ``page``; returns their keys."""

@@ -6,7 +6,8 @@ writable; guest permissions live in ``perms`` (one byte per 4 KiB page) and ever
 bad guest access becomes a ``GuestFault`` (guest SIGSEGV) and never a host crash.
 
 Page bits: PROT_READ=1, PROT_WRITE=2, PROT_EXEC=4 as in mmap(2), plus PAGE_CODE=8 set on pages that hold
-translated code: a store to such a page takes the slow path so the block cache can drop stale blocks.
+translated code: a store to such a page takes the slow path so the block cache can drop stale blocks, and
+PAGE_MAPPED=16 set on every mapped page (so a PROT_NONE mapping is told apart from a hole).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ PAGE_MASK = PAGE_SIZE - 1
 NPAGES = 1 << (32 - PAGE_SHIFT)
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 PAGE_CODE = 8
+PAGE_MAPPED = 16  # set on every mapped page, PROT_NONE ones included
 PROT_RWX = PROT_READ | PROT_WRITE | PROT_EXEC
 _MAP_NORESERVE = 0x4000  # Linux value; Python's mmap module does not export it
 
@@ -60,8 +62,8 @@ class GuestMemory:
         length = page_align_up(length)
         self._map.madvise(mmap.MADV_DONTNEED, addr, length)
         self._drop_code(addr, length)
-        first = addr >> PAGE_SHIFT
-        self.perms[first : first + (length >> PAGE_SHIFT)] = bytes([prot & PROT_RWX]) * (length >> PAGE_SHIFT)
+        first, n = addr >> PAGE_SHIFT, length >> PAGE_SHIFT
+        self.perms[first : first + n] = bytes([prot & PROT_RWX | PAGE_MAPPED]) * n
 
     def unmap(self, addr: int, length: int) -> None:
         length = page_align_up(length)
@@ -74,11 +76,11 @@ class GuestMemory:
         length = page_align_up(length)
         first, n = addr >> PAGE_SHIFT, length >> PAGE_SHIFT
         for p in range(first, first + n):
-            self.perms[p] = (self.perms[p] & PAGE_CODE) | (prot & PROT_RWX)
+            self.perms[p] = (self.perms[p] & (PAGE_CODE | PAGE_MAPPED)) | (prot & PROT_RWX)
 
     def is_mapped(self, addr: int, length: int) -> bool:
         first, last = addr >> PAGE_SHIFT, (addr + max(length, 1) - 1) >> PAGE_SHIFT
-        return all(self.perms[p] & PROT_RWX for p in range(first, min(last, NPAGES - 1) + 1))
+        return all(self.perms[p] & PAGE_MAPPED for p in range(first, min(last, NPAGES - 1) + 1))
 
     def find_free(self, length: int, start: int, end: int = 1 << 32) -> int | None:
         """Lowest page-aligned address >= start where ``length`` bytes are unmapped, or None."""
@@ -88,7 +90,7 @@ class GuestMemory:
         run = 0
         perms = self.perms
         while p < stop:
-            if perms[p] & PROT_RWX:
+            if perms[p] & PAGE_MAPPED:
                 run = 0
             else:
                 run += 1

@@ -98,6 +98,9 @@ class Interpreter:
         raw = (ctypes.c_uint32 * nwords).from_address(ctypes.addressof(state))
         self.sv32 = memoryview(raw).cast("B").cast("I")
         self.sv64 = memoryview(raw).cast("B").cast("Q")
+        # size -> host compare-and-swap (host address, expected, new) -> old, set once compiled code may run
+        # in other threads (the JIT tier provides it); until then the GIL makes CMPXCHG atomic
+        self.atomic_cas: dict[int, Callable[[int, int, int], int]] | None = None
         handlers = self._make_handlers()
         self._encoders = self._make_encoders(handlers)
         self._symbols = self._symbol_table(handlers)
@@ -269,6 +272,7 @@ class Interpreter:
         perms = mem.perms
         view = mem.view
         sv32, sv64 = self.sv32, self.sv64
+        host_base = mem.host_base
         u32 = struct.Struct("<I")
         u32_unpack, u32_pack = u32.unpack_from, u32.pack_into
 
@@ -322,6 +326,10 @@ class Interpreter:
 
         def cmpxchg(V, d, a, e, n, size):
             addr = V[a]
+            cas = self.atomic_cas
+            if cas is not None and not addr & (size - 1) and perms[addr >> 12] & 0xB == 3:  # RW, not code
+                V[d] = cas[size](host_base + addr, V[e], V[n])  # atomic against compiled code in other threads
+                return
             old = mem.load(addr, size)
             if old == V[e]:
                 mem.store(addr, size, V[n])

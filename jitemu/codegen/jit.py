@@ -19,6 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llvmlite import ir
+from llvmlite.binding import get_process_triple as llvm_binding_triple
+
 from jitemu import __version__, log
 from jitemu.codegen.cache import CodeCache
 from jitemu.codegen.llvm import (
@@ -84,6 +87,7 @@ class JitTier:
         self.bind_state()
         self.state_addr = ctypes.addressof(state)  # the first state's; others pass their own address
         self.miss_addr = self.compiler.function_address("jit_miss")
+        self.atomic_cas = self._compile_cas()
         self.native: dict[tuple[int, int, int], Callable[[int], int]] = {}
         self.fn_addr: dict[int, int] = {}  # pc word -> compiled function address
         self.waiting: dict[int, list[int]] = {}  # pc word -> chain slots that want it
@@ -96,6 +100,27 @@ class JitTier:
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._done: collections.deque[_Job] = collections.deque()
+
+    def _compile_cas(self) -> dict[int, Callable[[int, int, int], int]]:
+        """Host compare-and-swap for each access size, for the interpreter's CMPXCHG: with guest threads,
+        compiled code in another thread may update the same word at the same time."""
+        m = ir.Module("jitemu_cas")
+        m.triple = llvm_binding_triple()
+        for bits in (8, 16, 32, 64):
+            t = ir.IntType(bits)
+            f = ir.Function(m, ir.FunctionType(t, [ir.IntType(64), t, t]), f"jit_cas{bits}")
+            b = ir.IRBuilder(f.append_basic_block())
+            ptr = b.inttoptr(f.args[0], t.as_pointer())
+            pair = b.cmpxchg(ptr, f.args[1], f.args[2], "seq_cst", "seq_cst")
+            b.ret(b.extract_value(pair, 0))
+        self.compiler.compile(str(m))
+        self.compiler.modules_compiled -= 1  # runtime, not guest code
+        cas = {}
+        for bits in (8, 16, 32, 64):
+            c = ctypes.c_uint64 if bits == 64 else ctypes.c_uint32
+            proto = ctypes.CFUNCTYPE(c, ctypes.c_uint64, c, c)
+            cas[bits // 8] = proto(self.compiler.function_address(f"jit_cas{bits}"))
+        return cas
 
     def bind_state(self, state: CPUState | None = None) -> None:
         """Point a state's host words (by default the first state's) at this tier's memory, tables and

@@ -342,6 +342,8 @@ def run(o: Options) -> Outcome:
                        jit_background=o.jit_background, cache_detach=not sync)  # fmt: skip
     if log.enabled("stats"):
         log.write(proc.engine.format_stats())
+    if proc.threads:  # exit_group while other guest threads run: they end with us, now
+        hard_exit(finish(outcome))
     return outcome
 
 
@@ -421,10 +423,30 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         _error(str(e))
         return EXIT_USAGE
     except Exception as e:  # noqa: BLE001 - a bug in jitemu: one line, unless debugging
-        if os.environ.get("JITEMU_DEBUG"):
-            traceback.print_exc()
-        _error(f"internal error: {type(e).__name__}: {e}")
+        internal_error(e, exit_now=False)
         return EXIT_INTERNAL
+
+
+def internal_error(e: BaseException, exit_now: bool = True) -> None:
+    """A bug in jitemu: one line (a traceback with JITEMU_DEBUG set); ``exit_now`` ends the process (from a
+    guest thread other than the main one)."""
+    if os.environ.get("JITEMU_DEBUG"):
+        traceback.print_exception(e)
+    _error(f"internal error: {type(e).__name__}: {e}")
+    if exit_now:
+        hard_exit(EXIT_INTERNAL)
+
+
+def hard_exit(status: int) -> None:
+    """End the process now, without waiting for guest threads (they may be running generated code, which
+    must not outlive the interpreter's shutdown)."""
+    log.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 def exec_main() -> int:

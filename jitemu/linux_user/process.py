@@ -20,6 +20,7 @@ from jitemu import log
 from jitemu.events import Event, EventKind
 from jitemu.linux_user import layout, sigframe, strace, syscalls
 from jitemu.linux_user.cpus import CpuModel
+from jitemu.linux_user.futex import FutexTable
 from jitemu.linux_user.hostsig import HostSignals, SyscallInterrupted
 from jitemu.linux_user.loader import LoadedProgram
 from jitemu.linux_user.signals import (
@@ -71,7 +72,7 @@ class GuestKilled(Exception):
 
 
 class Process:
-    """One single-threaded guest process."""
+    """One guest process, as its main thread sees it (other threads: ``threads.GuestThread``)."""
 
     def __init__(
         self,
@@ -104,6 +105,9 @@ class Process:
         sigframe.install_trampolines(mem)
         self.clear_child_tid = 0
         self.robust_list = (0, 0)
+        self.futexes = FutexTable()
+        self.threads: list = []  # the other guest threads (jitemu.linux_user.threads.GuestThread)
+        self.threads_lock = threading.Condition()
         self.vfork_fd: int | None = None  # a vfork child: the pipe end whose closing (exec, exit) frees the parent
         self.exec_options: list[str] = []  # jitemu options an execve of an ARM program passes on (set by main)
         self.engine = None  # the Engine, once run() made it

@@ -33,8 +33,7 @@ def _in_user_space(addr: int, length: int) -> bool:
 
 
 def _all_mapped(p: Process, addr: int, length: int) -> bool:
-    perms = p.mem.perms
-    return all(perms[pg] & PROT_RWX for pg in range(addr >> PAGE_SHIFT, (addr + length) >> PAGE_SHIFT))
+    return p.mem.is_mapped(addr, length)
 
 
 def _any_mapped(p: Process, addr: int, length: int) -> bool:

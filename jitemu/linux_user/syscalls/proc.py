@@ -1,8 +1,7 @@
 """Process system calls: exit, identity, resource limits, uname/sysinfo, randomness, futex, TLS.
 
-jitemu runs one guest thread in the host process, so the guest's pid and tid are the host's and a
-futex has nobody to wait for: FUTEX_WAIT on a matching value sleeps for its timeout (or until a host
-signal ends us), FUTEX_WAKE wakes nobody.
+Guest threads are host threads of this process, so the guest's pid and tids are the host's; futexes are
+the process's own wait queues (``jitemu.linux_user.futex``).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 from jitemu.linux_user import abi
+from jitemu.linux_user.futex import FUTEX_BITSET_MATCH_ANY
 from jitemu.linux_user.signals import SIGTRAP, TRAP_BRKPT, SigInfo
 from jitemu.linux_user.syscalls import GuestExit
 from jitemu.memory import PROT_WRITE
@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 
 # ---- exit ----------------------------------------------------------------------------------------------
 def sys_exit(p: Process, status: int) -> int:
-    raise GuestExit(status & 0xFF)  # the only thread exits: so does the process
+    """The calling thread ends; the process ends with the last of its threads."""
+    from jitemu.linux_user.threads import GuestThread, ThreadExit, wait_for_threads  # noqa: PLC0415
+
+    if isinstance(p, GuestThread):
+        raise ThreadExit
+    wait_for_threads(p)  # the main thread: the others carry on without it
+    raise GuestExit(status & 0xFF)
 
 
 def sys_exit_group(p: Process, status: int) -> int:
@@ -209,8 +215,8 @@ FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET = 9, 10
 FUTEX_CMD_MASK = 0x7F  # without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
 
 
-def _wake_op(p: Process, uaddr2: int, encoded: int) -> None:
-    """FUTEX_WAKE_OP's atomic update of *uaddr2 (include/uapi/linux/futex.h); nobody waits to be woken."""
+def _wake_op(p: Process, uaddr2: int, encoded: int) -> int:
+    """FUTEX_WAKE_OP's atomic update of *uaddr2 (include/uapi/linux/futex.h); returns the old value."""
     op, oparg = encoded >> 28 & 7, encoded >> 12 & 0xFFF
     if encoded >> 31:  # FUTEX_OP_OPARG_SHIFT
         oparg = 1 << (oparg & 31)
@@ -219,6 +225,15 @@ def _wake_op(p: Process, uaddr2: int, encoded: int) -> None:
     if new is None:
         raise OSError(errno.ENOSYS, "bad FUTEX_WAKE_OP operation")
     p.mem.store(uaddr2, 4, new & 0xFFFFFFFF)
+    return old
+
+
+def _wake_op_cond(old: int, encoded: int) -> bool:
+    """FUTEX_WAKE_OP's comparison of the old value of *uaddr2 with its argument (signed, as the kernel)."""
+    cmp, cmparg = encoded >> 24 & 15, encoded & 0xFFF
+    old = old - (1 << 32) if old >> 31 else old
+    return {0: old == cmparg, 1: old != cmparg, 2: old < cmparg, 3: old <= cmparg, 4: old > cmparg,
+            5: old >= cmparg}.get(cmp, False)  # fmt: skip
 
 
 def _timeout(p: Process, timeout: int, absolute: bool, realtime: bool, ts: struct.Struct) -> float | None:
@@ -235,24 +250,26 @@ def _timeout(p: Process, timeout: int, absolute: bool, realtime: bool, ts: struc
 
 def _futex(p: Process, uaddr: int, op: int, val: int, timeout: int, uaddr2: int, val3: int, ts: struct.Struct) -> int:
     cmd = op & FUTEX_CMD_MASK
+    table = p.futexes
     if cmd in (FUTEX_WAIT, FUTEX_WAIT_BITSET):
-        if cmd == FUTEX_WAIT_BITSET and val3 == 0:
+        bitset = val3 if cmd == FUTEX_WAIT_BITSET else FUTEX_BITSET_MATCH_ANY
+        if bitset == 0:
             return -errno.EINVAL
-        if p.mem.load(uaddr, 4) != val & 0xFFFFFFFF:
-            return -errno.EAGAIN
         wait = _timeout(p, timeout, cmd == FUTEX_WAIT_BITSET, bool(op & 256), ts)
-        if wait is None:  # no other thread can ever wake us: sleep like the deadlocked program it is
-            while True:
-                time.sleep(3600)
-        time.sleep(wait)
-        return -errno.ETIMEDOUT
-    if cmd in (FUTEX_WAKE, FUTEX_WAKE_BITSET, FUTEX_REQUEUE):
-        return 0
-    if cmd == FUTEX_CMP_REQUEUE:
-        return -errno.EAGAIN if p.mem.load(uaddr, 4) != val3 & 0xFFFFFFFF else 0
+        return table.wait(p.mem, uaddr, val, bitset, wait)
+    if cmd in (FUTEX_WAKE, FUTEX_WAKE_BITSET):
+        bitset = val3 if cmd == FUTEX_WAKE_BITSET else FUTEX_BITSET_MATCH_ANY
+        return -errno.EINVAL if bitset == 0 else table.wake(uaddr, val, bitset)
+    if cmd in (FUTEX_REQUEUE, FUTEX_CMP_REQUEUE):
+        # the timeout register carries the number of waiters to requeue
+        return table.requeue(p.mem, uaddr, uaddr2, val, timeout, val3 if cmd == FUTEX_CMP_REQUEUE else None)
     if cmd == FUTEX_WAKE_OP:
-        _wake_op(p, uaddr2, val3)
-        return 0
+        with table.lock:
+            old = _wake_op(p, uaddr2, val3)
+            n = table._wake(uaddr, val, FUTEX_BITSET_MATCH_ANY)
+            if _wake_op_cond(old, val3):
+                n += table._wake(uaddr2, timeout, FUTEX_BITSET_MATCH_ANY)
+        return n
     return -errno.ENOSYS
 
 

@@ -39,6 +39,12 @@ CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND = 0x100, 0x200, 0x400, 0x800
 CLONE_PIDFD, CLONE_PTRACE, CLONE_VFORK, CLONE_PARENT, CLONE_THREAD = 0x1000, 0x2000, 0x4000, 0x8000, 0x10000
 CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID = 0x80000, 0x100000, 0x200000
 CLONE_CHILD_SETTID, CLONE_UNTRACED = 0x1000000, 0x800000
+# A thread shares memory, files, filesystem data and signal actions (Linux demands VM and SIGHAND with THREAD;
+# jitemu's threads share FS and FILES too, being one host process); glibc's pthread_create asks for these.
+CLONE_SYSVSEM = 0x40000
+_THREAD_NEEDS = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD
+_THREAD_FLAGS = (_THREAD_NEEDS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID
+                 | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)  # fmt: skip
 # What a fork can honour; CLONE_VM only together with CLONE_VFORK (the child execs or exits at once).
 _FORK_FLAGS = (CSIGNAL | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID
                | CLONE_UNTRACED | CLONE_PTRACE)  # fmt: skip
@@ -96,6 +102,9 @@ def _host_fork(p: Process) -> int:
         p.pid = os.getpid()
         p.tid = threading.get_native_id()
         p.signals.pending.clear()  # pending signals are not inherited
+        for t in list(p.threads):  # only the forking thread lives on in the child, as in Linux
+            t.engine.detach()
+        p.threads.clear()
         if p.vfork_fd is not None:  # a grandchild must not keep our vfork parent waiting
             os.close(p.vfork_fd)
             p.vfork_fd = None
@@ -116,7 +125,7 @@ def do_fork(p: Process, flags: int = 0, newsp: int = 0, ptid: int = 0, tls: int 
     """The common part of fork, vfork and clone: return the child's pid in the parent, 0 in the child."""
     if flags & CLONE_VM and not flags & CLONE_VFORK or flags & ~(_FORK_FLAGS | CLONE_VM):
         if log.enabled("unimp"):
-            log.write(f"clone flags {flags:#x} not supported (threads come later)\n")
+            log.write(f"clone flags {flags:#x} not supported\n")
         return -errno.ENOSYS
     vfork = bool(flags & CLONE_VFORK)
     r = w = None
@@ -160,6 +169,14 @@ def sys_vfork(p: Process) -> int:
 
 def sys_clone(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: int) -> int:
     """ARM's argument order (CONFIG_CLONE_BACKWARDS): flags, stack, parent tid, tls, child tid."""
+    if flags & CLONE_THREAD:
+        if flags & _THREAD_NEEDS != _THREAD_NEEDS or flags & ~(_THREAD_FLAGS | CSIGNAL):
+            if log.enabled("unimp"):
+                log.write(f"clone flags {flags:#x} not supported\n")
+            return -errno.EINVAL
+        from jitemu.linux_user.threads import start_thread  # noqa: PLC0415 - threads imports process
+
+        return start_thread(p, flags, newsp, ptid, tls, ctid)
     return do_fork(p, flags, newsp, ptid, tls, ctid)
 
 
