@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import struct
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -61,6 +62,7 @@ def _unop(op: Op, a: int, w: int) -> int:
     raise AssertionError(op)
 
 
+_CAS_LOCK = threading.Lock()  # makes the interpreter's CMPXCHG atomic between interpreted guest threads
 _ENUMS = {cls.__name__: cls for cls in (Op, ExitKind)}  # enums prepared tuples may hold
 
 
@@ -330,9 +332,10 @@ class Interpreter:
             if cas is not None and not addr & (size - 1) and perms[addr >> 12] & 0xB == 3:  # RW, not code
                 V[d] = cas[size](host_base + addr, V[e], V[n])  # atomic against compiled code in other threads
                 return
-            old = mem.load(addr, size)
-            if old == V[e]:
-                mem.store(addr, size, V[n])
+            with _CAS_LOCK:  # the GIL alone can switch threads between the load and the store
+                old = mem.load(addr, size)
+                if old == V[e]:
+                    mem.store(addr, size, V[n])
             V[d] = old
 
         def call(V, d, args, b, c, fn):
