@@ -22,7 +22,7 @@ ENGINES = {
 @pytest.mark.parametrize("engine", ENGINES)
 def test_threads_match_qemu(variant: str, engine: str) -> None:
     prog = build("threads", variant, src_dir=PROGRAMS)
-    rounds = "100" if engine == "interp" else "20000"  # interpreted threads contend slowly (see README)
+    rounds = "20" if engine == "interp" else "20000"  # interpreted threads contend slowly (see README)
     want = run_qemu(prog, [rounds])
     assert b"consumer sum 500500" in want.stdout
     for _ in range(3):
