@@ -26,9 +26,11 @@ from jitemu.codegen.llvm import (
     RET_FAULT,
     LLVMCompiler,
     Lowered,
+    fp_op_names,
     helper_names,
     lower_regions,
 )
+from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block
 from jitemu.memory import PROT_WRITE, GuestFault, GuestMemory
@@ -60,9 +62,9 @@ class JitTier:
         self._perms_buf = (ctypes.c_char * len(mem.perms)).from_buffer(mem.perms)
         self._mem_cb = MemFn(self._mem_slow)
         self._helper_cb = HelperFn(self._helper)
-        self.runtime = (ctypes.c_void_p * 2)(
-            ctypes.cast(self._mem_cb, ctypes.c_void_p), ctypes.cast(self._helper_cb, ctypes.c_void_p)
-        )
+        self._fp_cb = HelperFn(self._fp)
+        self.runtime = (ctypes.c_void_p * 3)(*(ctypes.cast(cb, ctypes.c_void_p) for cb in
+                                               (self._mem_cb, self._helper_cb, self._fp_cb)))  # fmt: skip
         self.bind_state()
         self.state_addr = ctypes.addressof(state)
         self.miss_addr = self.compiler.function_address("jit_miss")
@@ -252,6 +254,19 @@ class JitTier:
             h = HELPERS[helper_names()[hid]]
             vals = [args[i] & ((1 << w) - 1) for i, w in enumerate(h.arg_widths)]
             return h.fn(*vals) & 0xFFFFFFFFFFFFFFFF
+        except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
+            self.internal_error = e
+            self.state.exit_request = 1
+            return 0
+
+    def _fp(self, _state: int, op_id: int, args) -> int:
+        """An FP op (jitemu.fpu): operands and FPSCR in args; the new FPSCR goes after them."""
+        try:
+            op = FP_OPS[fp_op_names()[op_id]]
+            n = len(op.arg_widths)
+            vals = [args[i] & ((1 << w) - 1) for i, w in enumerate(op.arg_widths)]
+            r, args[n + 1] = op.fn(*vals, args[n] & 0xFFFFFFFF)
+            return r
         except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
             self.internal_error = e
             self.state.exit_request = 1

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from llvmlite import binding as llvm
 from llvmlite import ir
 
+from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Insn, Op, Value
 from jitemu.memory import PAGE_CODE, PROT_READ, PROT_WRITE
 from jitemu.state import FIELDS
 
 I1, I8, I16, I32, I64 = (ir.IntType(w) for w in (1, 8, 16, 32, 64))
-INT = {1: I1, 8: I8, 16: I16, 32: I32, 64: I64}
+INT = {w: ir.IntType(w) for w in (1, 8, 16, 32, 48, 64, 96)}  # 48, 96: packed FP op results
 PTR = I8.as_pointer()
 BLOCK_FN = ir.FunctionType(I32, [PTR])
 MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64])  # (state, op, addr, size, v1, v2)
@@ -47,12 +48,17 @@ RET_FAULT = 6
 # slow-path memory operations
 MEM_LOAD, MEM_STORE, MEM_CMPXCHG = 0, 1, 2
 # runtime table slots (state.host_runtime)
-RT_MEM, RT_HELPER = 0, 1
+RT_MEM, RT_HELPER, RT_FP = 0, 1, 2
 
 
 def helper_names() -> list[str]:
     """Helpers by id (ids are positions in name order, so they do not depend on import order)."""
     return sorted(HELPERS)
+
+
+def fp_op_names() -> list[str]:
+    """FP operations by id (positions in name order)."""
+    return sorted(FP_OPS)
 
 
 # ops that are one llvmlite builder call on their arguments
@@ -270,6 +276,8 @@ class _RegionLowering:
             r = self.cmpxchg(a[0], a[1], a[2], w)
         elif op is Op.CALL:
             r = self.call_helper(insn.aux, a, w)
+        elif op is Op.FP:
+            r = self.fp_op(insn.aux, a, w)
         elif op is Op.EXIT:
             self.exit(insn, a[0])
         else:  # pragma: no cover - the op-coverage test guards this
@@ -387,16 +395,31 @@ class _RegionLowering:
 
     def call_helper(self, name: str, args: list[ir.Value], w: int) -> ir.Value | None:
         b = self.b
-        with b.goto_entry_block():
-            buf = b.alloca(I64, max(len(args), 1))
-        for i, x in enumerate(args):
-            b.store(b.zext(x, I64) if x.type.width < 64 else x, b.gep(buf, [self.const(i)]))
-        rt = b.bitcast(self.host_ptr("host_runtime"), HELPER_FN.as_pointer().as_pointer())
-        fnp = b.load(b.gep(rt, [self.const(RT_HELPER)]))
-        r = b.call(fnp, [self.state, self.const(helper_names().index(name)), buf])
+        r, _ = self._runtime_call(RT_HELPER, helper_names().index(name), args)
         if w == 0:
             return None
         return b.trunc(r, INT[w]) if w < 64 else r
+
+    def _runtime_call(self, slot: int, ident: int, args: list[ir.Value], extra: int = 0):
+        """Call runtime callback ``slot`` with (state, ident, an i64 buffer holding args); returns
+        (the i64 result, the buffer) - callbacks may leave more results after the arguments."""
+        b = self.b
+        with b.goto_entry_block():
+            buf = b.alloca(I64, max(len(args) + extra, 1))
+        for i, x in enumerate(args):
+            b.store(b.zext(x, I64) if x.type.width < 64 else x, b.gep(buf, [self.const(i)]))
+        rt = b.bitcast(self.host_ptr("host_runtime"), HELPER_FN.as_pointer().as_pointer())
+        fnp = b.load(b.gep(rt, [self.const(slot)]))
+        return b.call(fnp, [self.state, self.const(ident), buf]), buf
+
+    def fp_op(self, name: str, args: list[ir.Value], w: int) -> ir.Value:
+        """An FP operation through the runtime (jitemu.fpu): packs value | new FPSCR << result width."""
+        b = self.b
+        rw = FP_OPS[name].ret_width
+        r, buf = self._runtime_call(RT_FP, fp_op_names().index(name), args, extra=1)
+        fpscr = b.load(b.gep(buf, [self.const(len(args))]))
+        val = b.zext(b.trunc(r, INT[rw]) if rw < 64 else r, ir.IntType(w))
+        return b.or_(val, b.shl(b.zext(b.trunc(fpscr, I32), ir.IntType(w)), ir.Constant(ir.IntType(w), rw)))
 
     def exit(self, insn: Insn, pcword: ir.Value) -> None:
         b = self.b

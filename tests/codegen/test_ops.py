@@ -15,6 +15,7 @@ import pytest
 
 from jitemu.codegen.interp import Interpreter
 from jitemu.codegen.jit import JitTier
+from jitemu.fpu import FP_OPS
 from jitemu.helpers import helper
 from jitemu.ir import Block, Builder, Cond, Const, ExitKind, Op, c32
 from jitemu.memory import PROT_READ, PROT_WRITE, GuestMemory
@@ -83,6 +84,11 @@ def build(op: Op, width: int, variant: int) -> Block:
         _store(b, b.load(addr, w), 10)
     elif op is Op.CALL:
         r = b.call("test_mix", 32, b.zext(x, 32) if width < 32 else b.trunc(x, 32), b.get("r2"))
+    elif op is Op.FP:  # an FP operation of each arity at this precision; the FPSCR from r6
+        name = FP_VARIANTS[width][variant % len(FP_VARIANTS[width])]
+        args = [x, y, z][: len(FP_OPS[name].arg_widths)]
+        r, fpscr = b.fp(name, *args, fpscr=b.get("r6"))
+        b.set("r10", fpscr)
     elif info.nargs == 1:
         r = b.emit(op, width, x)
     elif info.nargs == 2:
@@ -100,7 +106,12 @@ def build(op: Op, width: int, variant: int) -> Block:
     return blk
 
 
+FP_VARIANTS = {
+    32: ["add.f32", "sqrt.f32", "muladd.f32", "cmpe.f32", "div.f32", "cvt.f64.f32"],
+    64: ["mul.f64", "sub.f64", "sqrt.f64", "muladd.f64", "cmp.f64", "cvt.f32.f64"],
+}
 WIDTHS = {
+    Op.FP: (32, 64),
     Op.CALL: (8, 32),
     Op.CLZ: (8, 16, 32, 64),
     Op.BSWAP: (16, 32, 64),
