@@ -6,6 +6,8 @@ FP arithmetic and the rest of Advanced SIMD belong to the VFPv4/NEON work; they 
 
 from __future__ import annotations
 
+import re
+
 from capstone import arm as A
 
 from jitemu.ir import Const, Value, c32
@@ -24,6 +26,14 @@ def ext_reg(reg: int) -> tuple[str, int] | None:
     if Q0 <= reg <= Q0 + 15:
         return "q", reg - Q0
     return None
+
+
+_VECTOR_DATA = {getattr(A, n): n.removeprefix("ARM_VECTORDATA_") for n in dir(A) if n.startswith("ARM_VECTORDATA_")}
+
+
+def data_types(ctx: LiftCtx) -> list[str]:
+    """The data types of the instruction's suffix, e.g. ['F64', 'F32'] for vcvt.f64.f32, ['U8'] for vmov.u8."""
+    return re.findall(r"[A-Z]\d+", _VECTOR_DATA.get(ctx.insn.vector_data, ""))
 
 
 def _words(kind: str, n: int) -> list[str]:
@@ -183,9 +193,10 @@ def _fields64(kind: str, n: int) -> list[str]:
 
 def _lane(ctx: LiftCtx) -> tuple[int, bool]:
     """(element size in bits, signed) of a VMOV scalar form, from its data-type suffix."""
-    m = ctx.insn.mnemonic
-    size = ctx.insn.vector_size or 32
-    return size, ".s" in m
+    types = data_types(ctx)
+    if types:  # vmov.u8 r0, d1[2]: capstone gives the type, not the size
+        return int(types[0][1:]), types[0][0] == "S"
+    return ctx.insn.vector_size or 32, False
 
 
 def _scalar_to_core(ctx: LiftCtx, rt: int, dn: int, index: int) -> None:
