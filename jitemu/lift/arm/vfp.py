@@ -121,11 +121,10 @@ def lift_vpush(ctx: LiftCtx) -> None:
 @lifts(A.ARM_INS_VLD1, A.ARM_INS_VST1)
 def lift_vld1(ctx: LiftCtx) -> None:
     """VLD1/VST1 multiple single elements: in a little-endian guest the bytes map straight to d regs."""
+    if ctx.raw >> 23 & 1:  # A = 1: one element (single lane or all lanes)
+        _vld1_element(ctx)
+        return
     regs = [ext_reg(o.reg) for o in ctx.ops if o.type == A.ARM_OP_REG and ext_reg(o.reg)]
-    if any(o.type == A.ARM_OP_REG and ext_reg(o.reg) and o.vector_index != -1 for o in ctx.ops):
-        raise Unlifted("single-lane VLD1/VST1")
-    if "[]" in ctx.insn.op_str:
-        raise Unlifted("all-lanes VLD1")
     mem_i = next(i for i, o in enumerate(ctx.ops) if o.type == A.ARM_OP_MEM)
     rn = REGNUM[ctx.ops[mem_i].mem.base]
     b = ctx.b
@@ -243,21 +242,59 @@ def _lane(ctx: LiftCtx) -> tuple[int, bool]:
     return ctx.insn.vector_size or 32, False
 
 
-def _scalar_to_core(ctx: LiftCtx, rt: int, dn: int, index: int) -> None:
+def get_lane(ctx: LiftCtx, dn: int, index: int, size: int) -> Value:
+    """Element ``index`` of size bits of d<dn>."""
     b = ctx.b
-    size, signed = _lane(ctx)
-    d = b.get(f"d{dn}", 64)
-    lane = b.trunc(b.lshr(d, Const(index * size, 64)), size)
-    ctx.set_reg(rt, b.sext(lane, 32) if signed else b.zext(lane, 32))
+    return b.trunc(b.lshr(b.get(f"d{dn}", 64), Const(index * size, 64)), size)
 
 
-def _core_to_scalar(ctx: LiftCtx, dn: int, index: int, v: Value) -> None:
+def set_lane(ctx: LiftCtx, dn: int, index: int, size: int, v: Value) -> None:
+    """Write element ``index`` of size bits of d<dn> (the low size bits of v)."""
     b = ctx.b
-    size, _ = _lane(ctx)
     mask = ((1 << size) - 1) << (index * size)
     d = b.get(f"d{dn}", 64)
     lane = b.shl(b.zext(b.trunc(v, size), 64), Const(index * size, 64))
     b.set(f"d{dn}", b.or_(b.and_(d, Const(~mask, 64)), lane))
+
+
+def _scalar_to_core(ctx: LiftCtx, rt: int, dn: int, index: int) -> None:
+    size, signed = _lane(ctx)
+    lane = get_lane(ctx, dn, index, size)
+    ctx.set_reg(rt, ctx.b.sext(lane, 32) if signed else ctx.b.zext(lane, 32))
+
+
+def _core_to_scalar(ctx: LiftCtx, dn: int, index: int, v: Value) -> None:
+    set_lane(ctx, dn, index, _lane(ctx)[0], v)
+
+
+def _vld1_element(ctx: LiftCtx) -> None:
+    """VLD1/VST1 (single element to one lane) and VLD1 (single element to all lanes), decoded from the
+    encoding (capstone does not report the lane): D:Vd, Rn, size, index_align / T, Rm in the same bits in
+    A32 and T32.  Rm = 15: no writeback, 13: Rn += element size, else Rn += Rm."""
+    raw, b = ctx.raw, ctx.b
+    load = raw >> 21 & 1
+    dn = (raw >> 22 & 1) << 4 | (raw >> 12 & 0xF)
+    rn, rm = raw >> 16 & 0xF, raw & 0xF
+    addr = ctx.reg(rn)
+    if raw >> 10 & 3 == 3:  # all lanes
+        size = 8 << (raw >> 6 & 3)
+        if size == 64 or not load:
+            raise Unlifted("VLD1 all lanes form")
+        v = b.zext(b.load(addr, size), 64)
+        rep = b.mul(v, Const(sum(1 << i for i in range(0, 64, size)), 64))
+        for i in range(2 if raw >> 5 & 1 else 1):
+            b.set(f"d{(dn + i) & 31}", rep)
+    else:
+        size = 8 << (raw >> 10 & 3)
+        index = (raw >> 4 & 0xF) >> (raw >> 10 & 3) + 1
+        if load:
+            set_lane(ctx, dn, index, size, b.load(addr, size))
+        else:
+            b.store(addr, get_lane(ctx, dn, index, size))
+    if rm == 13:
+        ctx.set_reg(rn, b.add(addr, c32(size // 8)))
+    elif rm != 15:
+        ctx.set_reg(rn, b.add(addr, ctx.reg(rm)))
 
 
 @lifts(A.ARM_INS_VMRS, A.ARM_INS_FMSTAT)
