@@ -54,6 +54,8 @@ class JitTier:
         self.count_insns = count_insns
         self.compiler = LLVMCompiler(opt_level)
         salt = f"jitemu {__version__} cpu {cpu_model} count {int(count_insns)} {self.compiler.identity}"
+        # generated code calls helpers and FP operations by position in these lists
+        salt += f" helpers {','.join(helper_names())} fp {','.join(fp_op_names())}"
         self.cache = CodeCache(cache_dir, salt)
         self._suffixes: set[str] = set()
         self.internal_error: BaseException | None = None
