@@ -67,6 +67,8 @@ _BUILDER_OPS = {Op.ADD: "add", Op.SUB: "sub", Op.MUL: "mul", Op.AND: "and_", Op.
 _UNARY_INTRINSICS = {Op.CTPOP: "llvm.ctpop", Op.BSWAP: "llvm.bswap", Op.BITREV: "llvm.bitreverse"}
 _CASTS = {Op.ZEXT: "zext", Op.SEXT: "sext", Op.TRUNC: "trunc"}
 
+_FP_FAST = ("add", "sub", "mul", "div", "sqrt")  # FP operations with a host fast path (``_fp_fast``)
+
 _ICMP = {"eq": "==", "ne": "!=", "ult": "<", "ule": "<=", "ugt": ">", "uge": ">=",
          "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}  # fmt: skip
 
@@ -413,13 +415,76 @@ class _RegionLowering:
         return b.call(fnp, [self.state, self.const(ident), buf]), buf
 
     def fp_op(self, name: str, args: list[ir.Value], w: int) -> ir.Value:
-        """An FP operation through the runtime (jitemu.fpu): packs value | new FPSCR << result width."""
+        """An FP operation: packs value | new FPSCR << result width.  Host arithmetic where it is provably
+        the ARM result (``_fp_fast``), else ``jitemu.fpu`` through the runtime."""
         b = self.b
         rw = FP_OPS[name].ret_width
-        r, buf = self._runtime_call(RT_FP, fp_op_names().index(name), args, extra=1)
-        fpscr = b.load(b.gep(buf, [self.const(len(args))]))
-        val = b.zext(b.trunc(r, INT[rw]) if rw < 64 else r, ir.IntType(w))
-        return b.or_(val, b.shl(b.zext(b.trunc(fpscr, I32), ir.IntType(w)), ir.Constant(ir.IntType(w), rw)))
+
+        def slow() -> ir.Value:
+            r, buf = self._runtime_call(RT_FP, fp_op_names().index(name), args, extra=1)
+            return self._fp_pack(b.trunc(r, INT[rw]) if rw < 64 else r, b.load(b.gep(buf, [self.const(len(args))])), w)
+
+        op, prec = name.split(".")[:2]
+        if op not in _FP_FAST:
+            return slow()
+        return self._fp_fast(op, int(prec[1:]), args, w, slow)
+
+    def _fp_pack(self, val: ir.Value, fpscr: ir.Value, w: int) -> ir.Value:
+        b = self.b
+        wide = ir.IntType(w)
+        fp32 = b.trunc(fpscr, I32) if fpscr.type.width > 32 else fpscr
+        return b.or_(b.zext(val, wide), b.shl(b.zext(fp32, wide), ir.Constant(wide, w - 32)))
+
+    def _fp_fast(self, op: str, n: int, args: list[ir.Value], w: int, slow) -> ir.Value:
+        """Host IEEE arithmetic, taken only when it gives ARM's result and flags exactly: FPSCR selects round
+        to nearest without FZ/DN, every operand and the result are normal with a biased exponent in
+        [F+3, emax-1) (so no NaN, infinity, denormal, underflow or overflow is possible, and the residuals
+        below are representable), and inexact (IXC) is decided exactly: the TwoSum error for add/sub, the
+        fma residual for mul/div/sqrt."""
+        b = self.b
+        ity, fty = INT[n], (ir.DoubleType() if n == 64 else ir.FloatType())
+        f = 52 if n == 64 else 23
+        emax = 0x7FF if n == 64 else 0xFF
+        *ops, fpscr = args
+        x = [b.bitcast(a, fty) for a in ops]
+        fma = self.m.globals.get(f"llvm.fma.f{n}") or ir.Function(
+            self.m, ir.FunctionType(fty, [fty, fty, fty]), f"llvm.fma.f{n}"
+        )
+        zero = ir.Constant(fty, 0.0)
+        if op in ("add", "sub"):
+            r = b.fadd(x[0], x[1]) if op == "add" else b.fsub(x[0], x[1])
+            y = x[1] if op == "add" else b.fneg(x[1])
+            bb = b.fsub(r, x[0])  # TwoSum: the rounding error of r, exactly
+            err = b.fadd(b.fsub(x[0], b.fsub(r, bb)), b.fsub(y, bb))
+        elif op == "mul":
+            r = b.fmul(x[0], x[1])
+            err = b.call(fma, [x[0], x[1], b.fneg(r)])
+        elif op == "div":
+            r = b.fdiv(x[0], x[1])
+            err = b.call(fma, [r, x[1], b.fneg(x[0])])
+        else:  # sqrt
+            sq = self.m.globals.get(f"llvm.sqrt.f{n}") or ir.Function(
+                self.m, ir.FunctionType(fty, [fty]), f"llvm.sqrt.f{n}"
+            )
+            r = b.call(sq, [x[0]])
+            err = b.call(fma, [r, r, b.fneg(x[0])])
+        rbits = b.bitcast(r, ity)
+        ok = b.icmp_unsigned("==", b.and_(fpscr, self.const(0x03C00000)), self.const(0))
+        for v in [*ops, rbits]:
+            e = b.and_(b.lshr(v, ir.Constant(ity, f)), ir.Constant(ity, emax))
+            ok = b.and_(ok, b.icmp_unsigned("<", b.sub(e, ir.Constant(ity, f + 3)), ir.Constant(ity, emax - f - 4)))
+        ixc = b.select(b.fcmp_unordered("!=", err, zero), self.const(0x10), self.const(0))
+        with b.if_else(ok, likely=True) as (then, otherwise):
+            with then:
+                v_fast = self._fp_pack(rbits, b.or_(fpscr, ixc), w)
+                bb_fast = b.block
+            with otherwise:
+                v_slow = slow()
+                bb_slow = b.block
+        phi = b.phi(ir.IntType(w))
+        phi.add_incoming(v_fast, bb_fast)
+        phi.add_incoming(v_slow, bb_slow)
+        return phi
 
     def exit(self, insn: Insn, pcword: ir.Value) -> None:
         b = self.b
