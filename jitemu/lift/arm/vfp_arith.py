@@ -85,6 +85,8 @@ MAC = {
 @lifts(*MAC)
 def lift_mac(ctx: LiftCtx) -> None:
     neg_addend, neg_product, fused = MAC[ctx.insn.id]
+    if fused:
+        ctx.require("vfpv4")
     w = precision(ctx)
     n, m = read(ctx, 1, w), read(ctx, 2, w)
     addend = read(ctx, 0, w)
@@ -173,6 +175,7 @@ FIXED_TO_FP_ROUNDING = "rm"
 @lifts(A.ARM_INS_VCVTB, A.ARM_INS_VCVTT)
 def lift_vcvtb(ctx: LiftCtx) -> None:
     """Half precision <-> single: the half is the bottom (VCVTB) or top (VCVTT) half of an s register."""
+    ctx.require("fp16")
     types = data_types(ctx)
     shift = 16 if ctx.insn.id == A.ARM_INS_VCVTT else 0
     b = ctx.b
