@@ -1,9 +1,9 @@
 """The jitemu IR: one list of ops with metadata, SSA-like temporaries, explicit widths.
 
 A translation block is a flat list of ``Insn``.  Values are ``Temp`` (defined once, by one insn) or
-``Const``; every value carries its width in bits (1, 8, 16, 32 or 64).  Control flow inside a block is
-only forward (``BRCOND``/``BR`` to a ``LABEL``) and temporaries never live across a label, as in QEMU's TCG,
-so LLVM lowering needs no phi nodes.  A block leaves through ``EXIT`` ops only.
+``Const``; every value carries its width in bits (1, 8, 16, 32 or 64; FP results are wider, see FP).
+Control flow inside a block is only forward (``BRCOND``/``BR`` to a ``LABEL``) and temporaries never live
+across a label, as in QEMU's TCG, so LLVM lowering needs no phi nodes.  A block leaves through ``EXIT`` ops only.
 
 Semantics every backend implements (the op table below is the single list; tests loop over it):
 - ADD SUB MUL AND OR XOR: wrap to the width.  UDIV SDIV: ARM semantics (x/0 = 0, INT_MIN/-1 = INT_MIN).
