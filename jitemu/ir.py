@@ -1,9 +1,9 @@
 """The jitemu IR: one list of ops with metadata, SSA-like temporaries, explicit widths.
 
 A translation block is a flat list of ``Insn``.  Values are ``Temp`` (defined once, by one insn) or
-``Const``; every value carries its width in bits (1, 8, 16, 32 or 64).  Control flow inside a block is
-only forward (``BRCOND``/``BR`` to a ``LABEL``) and temporaries never live across a label, as in QEMU's TCG,
-so LLVM lowering needs no phi nodes.  A block leaves through ``EXIT`` ops only.
+``Const``; every value carries its width in bits (1, 8, 16, 32 or 64; FP results are wider, see FP).
+Control flow inside a block is only forward (``BRCOND``/``BR`` to a ``LABEL``) and temporaries never live
+across a label, as in QEMU's TCG, so LLVM lowering needs no phi nodes.  A block leaves through ``EXIT`` ops only.
 
 Semantics every backend implements (the op table below is the single list; tests loop over it):
 - ADD SUB MUL AND OR XOR: wrap to the width.  UDIV SDIV: ARM semantics (x/0 = 0, INT_MIN/-1 = INT_MIN).
@@ -16,6 +16,10 @@ Semantics every backend implements (the op table below is the single list; tests
   the pc of the enclosing ``INSN_START``.  CMPXCHG(addr, expected, new) returns the old value and stores
   ``new`` only if old == expected (atomic between guest threads).
 - CALL(helper) calls a helper from ``jitemu.helpers`` with value arguments.
+- FP(name) is one floating-point operation of ``jitemu.fpu.FP_OPS`` (the name gives operation and
+  precision, e.g. ``add.f64``): arguments are the operand bit patterns then the FPSCR; the result packs
+  both outputs as ``value | new_fpscr << w`` (w = the operation's result width, so the dst is w + 32 bits
+  wide: the one place a value is wider than 64 bits).  Use ``Builder.fp``, which unpacks it.
 - EXIT(kind) leaves the block: see ``ExitKind``.  The argument is the guest pc to continue at with the
   Thumb bit in bit 0 (a "pc word").
 """
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
+
+from jitemu.fpu import FP_OPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,7 @@ class Op(Enum):
     STORE = OpInfo(2, False, side_effects=True)
     CMPXCHG = OpInfo(3, True, side_effects=True)
     CALL = OpInfo(-1, True, aux="helper", side_effects=True)
+    FP = OpInfo(-1, True, aux="fp")  # pure: a dead FP op may be dropped
     # control flow
     INSN_START = OpInfo(0, False, aux="pc", side_effects=True)
     LABEL = OpInfo(0, False, aux="label", side_effects=True)
@@ -279,6 +286,14 @@ class Builder:
 
     def call(self, helper: str, width: int | None, *args: Value) -> Temp | None:
         return self.emit(Op.CALL, width, *args, aux=helper)
+
+    def fp(self, name: str, *args: Value, fpscr: Value) -> tuple[Value, Value]:
+        """An FP operation of ``jitemu.fpu.FP_OPS``: returns (result bits, new FPSCR)."""
+        info = FP_OPS[name]
+        assert tuple(a.width for a in args) == info.arg_widths and fpscr.width == 32, (name, args)
+        w = info.ret_width
+        packed = self.emit(Op.FP, w + 32, *args, fpscr, aux=name)
+        return self.trunc(packed, w), self.trunc(self.lshr(packed, Const(w, w + 32)), 32)
 
     def new_label(self) -> int:
         self.block.nlabels += 1

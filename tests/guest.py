@@ -33,15 +33,17 @@ def require_tool(name: str) -> str:
     return path
 
 
-def build(name: str, variant: str, extra: tuple[str, ...] = (), src_dir: Path = PROGRAMS, static: bool = True) -> Path:
-    """``src_dir/name.c`` compiled for ARM (rebuilt when the source is newer than the binary)."""
+def build(name: str, variant: str, extra: tuple[str, ...] = (), src_dir: Path = PROGRAMS, static: bool = True,
+          libs: tuple[str, ...] = ()) -> Path:  # fmt: skip
+    """``src_dir/name.c`` compiled for ARM (rebuilt when the source is newer than the binary); ``libs`` (e.g.
+    ``-lm``) follow the source on the command line, as static linking needs."""
     src = src_dir / f"{name}.c"
     tag = "".join(x.strip("-").replace("=", "") for x in extra)
     out = BUILD / f"{src_dir.name}-{name}.{variant}{'' if static else '.dyn'}{'.' + tag if tag else ''}"
     if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
         BUILD.mkdir(exist_ok=True)
         link = ["-static"] if static else []
-        cmd = [require_tool(CC), *link, "-w", *VARIANTS[variant], *extra, str(src), "-o", str(out)]
+        cmd = [require_tool(CC), *link, "-w", *VARIANTS[variant], *extra, str(src), *libs, "-o", str(out)]
         subprocess.run(cmd, check=True, capture_output=True)
     return out
 

@@ -38,6 +38,25 @@ def test_program_matches_qemu(name: str, args: list[str], variant: str, engine: 
     assert got.returncode == want.returncode, got.stderr.decode(errors="replace")[-2000:]
 
 
+# floating-point programs: also built for a Cortex-A15 with VFPv4 (fused multiply-add) and IEEE half precision
+FLOAT_CASES = [("float", ())] + [("float", ("-mcpu=cortex-a15", "-mfpu=neon-vfpv4", "-mfp16-format=ieee"))]
+
+
+# the JIT compiles much of libc and libm for these (tens of seconds): its runs are limited to -O2
+FLOAT_RUNS = [(v, "interp") for v in VARIANTS] + [("arm-O2", "jit"), ("thumb-O2", "jit")]
+
+
+@pytest.mark.parametrize("variant,engine", FLOAT_RUNS, ids=[f"{v}-{e}" for v, e in FLOAT_RUNS])
+@pytest.mark.parametrize("name,extra", FLOAT_CASES, ids=["vfpv3", "vfpv4"])
+def test_float_program_matches_qemu(name: str, extra: tuple[str, ...], variant: str, engine: str) -> None:
+    prog = build(name, variant, extra, libs=("-lm",))
+    want = run_qemu(prog)
+    got = run_jitemu(prog, opts=["-engine", engine, "-jit-threshold", "500"])  # compiles the hot libm loops
+    assert want.returncode == 0 and b"libm acc" in want.stdout  # the program ran to its end under qemu-arm
+    assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
+    assert got.returncode == want.returncode, got.stderr.decode(errors="replace")[-2000:]
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("variant", ["arm-O2", "thumb-O2"])
 @pytest.mark.parametrize("name,signame", [("segv", "Segmentation fault"), ("undef", "Illegal instruction"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from jitemu.codegen.fold import BINOPS, to_signed
+from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Op, Temp, Value
 from jitemu.irpass import optimize
@@ -240,6 +241,7 @@ class Interpreter:
             Op.STORE: lambda i, d, a, w, aux: (H["store"], -1, a[0], a[1], w // 8, None),
             Op.CMPXCHG: lambda i, d, a, w, aux: (H["cmpxchg"], d, a[0], a[1], a[2], w // 8),
             Op.CALL: lambda i, d, a, w, aux: (H["call"], d, tuple(a), 0, 0, HELPERS[aux].fn),
+            Op.FP: lambda i, d, a, w, aux: (H["fp"], d, tuple(a), FP_OPS[aux].ret_width, 0, FP_OPS[aux].fn),
             Op.BR: lambda i, d, a, w, aux: (H["br"], -1, aux, 0, 0, None),
             Op.BRCOND: lambda i, d, a, w, aux: (H["brcond"], -1, a[0], aux, 0, None),
             Op.EXIT: lambda i, d, a, w, aux: (H["exit"], -1, a[0], 0, 0, aux),
@@ -343,6 +345,10 @@ class Interpreter:
             if d >= 0:
                 V[d] = r
 
+        def fp(V, d, args, w, c, fn):
+            r, fpscr = fn(*[V[k] for k in args])
+            V[d] = r | fpscr << w
+
         def br(V, d, target, b, c, x):
             return target
 
@@ -356,7 +362,7 @@ class Interpreter:
         return {
             "binop": binop, "unop": unop, "mov": mov, "trunc": trunc, "sext": sext, "setcond": setcond,
             "select": select, "get32": get32, "get64": get64, "set32": set32, "set64": set64, "load": load,
-            "store": store, "cmpxchg": cmpxchg, "call": call, "br": br, "brcond": brcond, "exit": exit_,
+            "store": store, "cmpxchg": cmpxchg, "call": call, "fp": fp, "br": br, "brcond": brcond, "exit": exit_,
         }  # fmt: skip
 
 

@@ -31,9 +31,11 @@ from jitemu.codegen.llvm import (
     RET_FAULT,
     LLVMCompiler,
     Lowered,
+    fp_op_names,
     helper_names,
     lower_regions,
 )
+from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block
 from jitemu.memory import PROT_WRITE, GuestFault, GuestMemory
@@ -72,6 +74,8 @@ class JitTier:
         self.count_insns = count_insns
         self.compiler = LLVMCompiler(opt_level)
         salt = f"jitemu {__version__} cpu {cpu_model} count {int(count_insns)} {self.compiler.identity}"
+        # generated code calls helpers and FP operations by position in these lists
+        salt += f" helpers {','.join(helper_names())} fp {','.join(fp_op_names())}"
         self.cache = CodeCache(cache_dir, salt)
         self._suffixes: set[str] = set()
         self.internal_error: BaseException | None = None
@@ -80,9 +84,9 @@ class JitTier:
         self._perms_buf = (ctypes.c_char * len(mem.perms)).from_buffer(mem.perms)
         self._mem_cb = MemFn(self._mem_slow)
         self._helper_cb = HelperFn(self._helper)
-        self.runtime = (ctypes.c_void_p * 2)(
-            ctypes.cast(self._mem_cb, ctypes.c_void_p), ctypes.cast(self._helper_cb, ctypes.c_void_p)
-        )
+        self._fp_cb = HelperFn(self._fp)
+        self.runtime = (ctypes.c_void_p * 3)(*(ctypes.cast(cb, ctypes.c_void_p) for cb in
+                                               (self._mem_cb, self._helper_cb, self._fp_cb)))  # fmt: skip
         self.lock = threading.RLock()
         self.bind_state()
         self.state_addr = ctypes.addressof(state)  # the first state's; others pass their own address
@@ -337,6 +341,19 @@ class JitTier:
         except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
             self.internal_error = e
             CPUState.from_address(state).exit_request = 1
+            return 0
+
+    def _fp(self, _state: int, op_id: int, args) -> int:
+        """An FP op (jitemu.fpu): operands and FPSCR in args; the new FPSCR goes after them."""
+        try:
+            op = FP_OPS[fp_op_names()[op_id]]
+            n = len(op.arg_widths)
+            vals = [args[i] & ((1 << w) - 1) for i, w in enumerate(op.arg_widths)]
+            r, args[n + 1] = op.fn(*vals, args[n] & 0xFFFFFFFF)
+            return r
+        except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
+            self.internal_error = e
+            self.state.exit_request = 1
             return 0
 
 

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from llvmlite import binding as llvm
 from llvmlite import ir
 
+from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Insn, Op, Value
 from jitemu.memory import PAGE_CODE, PROT_READ, PROT_WRITE
 from jitemu.state import FIELDS
 
 I1, I8, I16, I32, I64 = (ir.IntType(w) for w in (1, 8, 16, 32, 64))
-INT = {1: I1, 8: I8, 16: I16, 32: I32, 64: I64}
+INT = {w: ir.IntType(w) for w in (1, 8, 16, 32, 48, 64, 96)}  # 48, 96: packed FP op results
 PTR = I8.as_pointer()
 BLOCK_FN = ir.FunctionType(I32, [PTR])
 MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64])  # (state, op, addr, size, v1, v2)
@@ -47,7 +48,7 @@ RET_FAULT = 6
 # slow-path memory operations
 MEM_LOAD, MEM_STORE, MEM_CMPXCHG = 0, 1, 2
 # runtime table slots (state.host_runtime)
-RT_MEM, RT_HELPER = 0, 1
+RT_MEM, RT_HELPER, RT_FP = 0, 1, 2
 
 
 def helper_names() -> list[str]:
@@ -55,11 +56,18 @@ def helper_names() -> list[str]:
     return sorted(HELPERS)
 
 
+def fp_op_names() -> list[str]:
+    """FP operations by id (positions in name order)."""
+    return sorted(FP_OPS)
+
+
 # ops that are one llvmlite builder call on their arguments
 _BUILDER_OPS = {Op.ADD: "add", Op.SUB: "sub", Op.MUL: "mul", Op.AND: "and_", Op.OR: "or_", Op.XOR: "xor",
                 Op.NOT: "not_", Op.NEG: "neg"}  # fmt: skip
 _UNARY_INTRINSICS = {Op.CTPOP: "llvm.ctpop", Op.BSWAP: "llvm.bswap", Op.BITREV: "llvm.bitreverse"}
 _CASTS = {Op.ZEXT: "zext", Op.SEXT: "sext", Op.TRUNC: "trunc"}
+
+_FP_FAST = ("add", "sub", "mul", "div", "sqrt")  # FP operations with a host fast path (``_fp_fast``)
 
 _ICMP = {"eq": "==", "ne": "!=", "ult": "<", "ule": "<=", "ugt": ">", "uge": ">=",
          "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}  # fmt: skip
@@ -270,6 +278,8 @@ class _RegionLowering:
             r = self.cmpxchg(a[0], a[1], a[2], w)
         elif op is Op.CALL:
             r = self.call_helper(insn.aux, a, w)
+        elif op is Op.FP:
+            r = self.fp_op(insn.aux, a, w)
         elif op is Op.EXIT:
             self.exit(insn, a[0])
         else:  # pragma: no cover - the op-coverage test guards this
@@ -387,16 +397,94 @@ class _RegionLowering:
 
     def call_helper(self, name: str, args: list[ir.Value], w: int) -> ir.Value | None:
         b = self.b
-        with b.goto_entry_block():
-            buf = b.alloca(I64, max(len(args), 1))
-        for i, x in enumerate(args):
-            b.store(b.zext(x, I64) if x.type.width < 64 else x, b.gep(buf, [self.const(i)]))
-        rt = b.bitcast(self.host_ptr("host_runtime"), HELPER_FN.as_pointer().as_pointer())
-        fnp = b.load(b.gep(rt, [self.const(RT_HELPER)]))
-        r = b.call(fnp, [self.state, self.const(helper_names().index(name)), buf])
+        r, _ = self._runtime_call(RT_HELPER, helper_names().index(name), args)
         if w == 0:
             return None
         return b.trunc(r, INT[w]) if w < 64 else r
+
+    def _runtime_call(self, slot: int, ident: int, args: list[ir.Value], extra: int = 0):
+        """Call runtime callback ``slot`` with (state, ident, an i64 buffer holding args); returns
+        (the i64 result, the buffer) - callbacks may leave more results after the arguments."""
+        b = self.b
+        with b.goto_entry_block():
+            buf = b.alloca(I64, max(len(args) + extra, 1))
+        for i, x in enumerate(args):
+            b.store(b.zext(x, I64) if x.type.width < 64 else x, b.gep(buf, [self.const(i)]))
+        rt = b.bitcast(self.host_ptr("host_runtime"), HELPER_FN.as_pointer().as_pointer())
+        fnp = b.load(b.gep(rt, [self.const(slot)]))
+        return b.call(fnp, [self.state, self.const(ident), buf]), buf
+
+    def fp_op(self, name: str, args: list[ir.Value], w: int) -> ir.Value:
+        """An FP operation: packs value | new FPSCR << result width.  Host arithmetic where it is provably
+        the ARM result (``_fp_fast``), else ``jitemu.fpu`` through the runtime."""
+        b = self.b
+        rw = FP_OPS[name].ret_width
+
+        def slow() -> ir.Value:
+            r, buf = self._runtime_call(RT_FP, fp_op_names().index(name), args, extra=1)
+            return self._fp_pack(b.trunc(r, INT[rw]) if rw < 64 else r, b.load(b.gep(buf, [self.const(len(args))])), w)
+
+        op, prec = name.split(".")[:2]
+        if op not in _FP_FAST:
+            return slow()
+        return self._fp_fast(op, int(prec[1:]), args, w, slow)
+
+    def _fp_pack(self, val: ir.Value, fpscr: ir.Value, w: int) -> ir.Value:
+        b = self.b
+        wide = ir.IntType(w)
+        fp32 = b.trunc(fpscr, I32) if fpscr.type.width > 32 else fpscr
+        return b.or_(b.zext(val, wide), b.shl(b.zext(fp32, wide), ir.Constant(wide, w - 32)))
+
+    def _fp_fast(self, op: str, n: int, args: list[ir.Value], w: int, slow) -> ir.Value:
+        """Host IEEE arithmetic, taken only when it gives ARM's result and flags exactly: FPSCR selects round
+        to nearest without FZ/DN, every operand and the result are normal with a biased exponent in
+        [F+3, emax-1) (so no NaN, infinity, denormal, underflow or overflow is possible, and the residuals
+        below are representable), and inexact (IXC) is decided exactly: the TwoSum error for add/sub, the
+        fma residual for mul/div/sqrt."""
+        b = self.b
+        ity, fty = INT[n], (ir.DoubleType() if n == 64 else ir.FloatType())
+        f = 52 if n == 64 else 23
+        emax = 0x7FF if n == 64 else 0xFF
+        *ops, fpscr = args
+        x = [b.bitcast(a, fty) for a in ops]
+        fma = self.m.globals.get(f"llvm.fma.f{n}") or ir.Function(
+            self.m, ir.FunctionType(fty, [fty, fty, fty]), f"llvm.fma.f{n}"
+        )
+        zero = ir.Constant(fty, 0.0)
+        if op in ("add", "sub"):
+            r = b.fadd(x[0], x[1]) if op == "add" else b.fsub(x[0], x[1])
+            y = x[1] if op == "add" else b.fneg(x[1])
+            bb = b.fsub(r, x[0])  # TwoSum: the rounding error of r, exactly
+            err = b.fadd(b.fsub(x[0], b.fsub(r, bb)), b.fsub(y, bb))
+        elif op == "mul":
+            r = b.fmul(x[0], x[1])
+            err = b.call(fma, [x[0], x[1], b.fneg(r)])
+        elif op == "div":
+            r = b.fdiv(x[0], x[1])
+            err = b.call(fma, [r, x[1], b.fneg(x[0])])
+        else:  # sqrt
+            sq = self.m.globals.get(f"llvm.sqrt.f{n}") or ir.Function(
+                self.m, ir.FunctionType(fty, [fty]), f"llvm.sqrt.f{n}"
+            )
+            r = b.call(sq, [x[0]])
+            err = b.call(fma, [r, r, b.fneg(x[0])])
+        rbits = b.bitcast(r, ity)
+        ok = b.icmp_unsigned("==", b.and_(fpscr, self.const(0x03C00000)), self.const(0))
+        for v in [*ops, rbits]:
+            e = b.and_(b.lshr(v, ir.Constant(ity, f)), ir.Constant(ity, emax))
+            ok = b.and_(ok, b.icmp_unsigned("<", b.sub(e, ir.Constant(ity, f + 3)), ir.Constant(ity, emax - f - 4)))
+        ixc = b.select(b.fcmp_unordered("!=", err, zero), self.const(0x10), self.const(0))
+        with b.if_else(ok, likely=True) as (then, otherwise):
+            with then:
+                v_fast = self._fp_pack(rbits, b.or_(fpscr, ixc), w)
+                bb_fast = b.block
+            with otherwise:
+                v_slow = slow()
+                bb_slow = b.block
+        phi = b.phi(ir.IntType(w))
+        phi.add_incoming(v_fast, bb_fast)
+        phi.add_incoming(v_slow, bb_slow)
+        return phi
 
     def exit(self, insn: Insn, pcword: ir.Value) -> None:
         b = self.b

@@ -54,7 +54,7 @@ class LiftCtx:
     """One instruction being lifted into the block's builder."""
 
     def __init__(self, b: Builder, insn, thumb: bool, raw: int, setflags: bool, itstate: int, itstate_after: int,
-                 itstate_in_state: int):  # fmt: skip
+                 itstate_in_state: int, features: frozenset[str] | None = None):  # fmt: skip
         self.b = b
         self.insn = insn
         self.pc: int = insn.address
@@ -67,6 +67,12 @@ class LiftCtx:
         self.itstate = itstate  # ITSTATE while this instruction executes
         self.itstate_after = itstate_after  # ITSTATE for the next instruction
         self.itstate_in_state = itstate_in_state  # what CPUState.itstate holds here (the translator tracks it)
+        self.features = features  # the CPU model's optional features (None: all of them)
+
+    def require(self, feature: str) -> None:
+        """An instruction of an optional feature (``vfpv4``, ``idiva``...): UNDEF on a CPU without it."""
+        if self.features is not None and feature not in self.features:
+            raise Unlifted(f"not on this CPU model (no {feature})")
 
     # ---- basic facts -----------------------------------------------------------------------------------
     @property

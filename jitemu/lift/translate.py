@@ -58,7 +58,11 @@ def fetch_code(mem: GuestMemory, pc: int) -> bytes:
     return code
 
 
-def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block:
+def translate(
+    mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0, features: frozenset[str] | None = None
+) -> Block:
+    """The block at pc.  ``features``: the CPU model's optional features (``jitemu.linux_user.cpus``, e.g.
+    ``vfpv4``, ``idiva``); instructions needing one that is absent are UNDEF.  None: everything."""
     block = Block(pc, thumb, itstate)
     b = Builder(block)
     code = fetch_code(mem, pc)
@@ -90,7 +94,7 @@ def translate(mem: GuestMemory, pc: int, thumb: bool, itstate: int = 0) -> Block
                 cond = AL
             it_next = 0
             setflags = insn.update_flags and bool(raw >> 20 & 1)  # see _S_BIT
-        ctx = LiftCtx(b, insn, thumb, raw, setflags, it, it_next, it_in_state)
+        ctx = LiftCtx(b, insn, thumb, raw, setflags, it, it_next, it_in_state, features)
         lift_one(ctx, cond)
         block.guest_insns = count
         if ctx.ended:

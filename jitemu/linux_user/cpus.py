@@ -52,16 +52,29 @@ class CpuModel:
     hwcap2: int = 0
     platform: str = "v7l"  # AT_PLATFORM
     machine: str = "armv7l"  # uname -m
+    # optional features the lifter checks (``LiftCtx.require``): the HWCAP names plus "fp16" (VCVTB/VCVTT
+    # half-precision conversions, MVFR1.FPHP, which has no HWCAP bit)
+    features: frozenset[str] = frozenset()
 
 
-_CORTEX_A15_FEATURES = "swp half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae"
+def _model(name: str, description: str, features: str) -> CpuModel:
+    hw = " ".join(f for f in features.split() if f in HWCAP_BITS)
+    return CpuModel(name, description, hwcap_value(hw), features=frozenset(features.split()))
+
+
+_CORTEX_A15_FEATURES = "swp half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae fp16"
+_CORTEX_A9_FEATURES = "swp half thumb fastmult vfp edsp neon vfpv3 tls vfpd32 fp16"
+_CORTEX_A8_FEATURES = "swp half thumb fastmult vfp edsp neon vfpv3 tls vfpd32"
 
 MODELS: dict[str, CpuModel] = {
     m.name: m
     for m in (
-        CpuModel("cortex-a15", "ARMv7-A Cortex-A15: VFPv4, NEON, integer divide", hwcap_value(_CORTEX_A15_FEATURES)),
-        CpuModel("max", "everything jitemu implements (same as cortex-a15)", hwcap_value(_CORTEX_A15_FEATURES)),
-        CpuModel("any", "same as max", hwcap_value(_CORTEX_A15_FEATURES)),
+        _model("cortex-a15", "ARMv7-A Cortex-A15: VFPv4, NEON, integer divide", _CORTEX_A15_FEATURES),
+        _model("cortex-a7", "ARMv7-A Cortex-A7: VFPv4, NEON, integer divide", _CORTEX_A15_FEATURES),
+        _model("cortex-a9", "ARMv7-A Cortex-A9: VFPv3 (half precision), NEON, no divide", _CORTEX_A9_FEATURES),
+        _model("cortex-a8", "ARMv7-A Cortex-A8: VFPv3, NEON, no integer divide", _CORTEX_A8_FEATURES),
+        _model("max", "everything jitemu implements (same as cortex-a15)", _CORTEX_A15_FEATURES),
+        _model("any", "same as max", _CORTEX_A15_FEATURES),
     )
 }
 DEFAULT_MODEL = "max"

@@ -15,6 +15,7 @@ import pytest
 
 from jitemu.codegen.interp import Interpreter
 from jitemu.codegen.jit import JitTier
+from jitemu.fpu import FP_OPS
 from jitemu.helpers import helper
 from jitemu.ir import Block, Builder, Cond, Const, ExitKind, Op, c32
 from jitemu.memory import PROT_READ, PROT_WRITE, GuestMemory
@@ -83,6 +84,11 @@ def build(op: Op, width: int, variant: int) -> Block:
         _store(b, b.load(addr, w), 10)
     elif op is Op.CALL:
         r = b.call("test_mix", 32, b.zext(x, 32) if width < 32 else b.trunc(x, 32), b.get("r2"))
+    elif op is Op.FP:  # an FP operation of each arity at this precision; the FPSCR from r6
+        name = FP_VARIANTS[width][variant % len(FP_VARIANTS[width])]
+        args = [x, y, z][: len(FP_OPS[name].arg_widths)]
+        r, fpscr = b.fp(name, *args, fpscr=b.get("r6"))
+        b.set("r10", fpscr)
     elif info.nargs == 1:
         r = b.emit(op, width, x)
     elif info.nargs == 2:
@@ -100,7 +106,12 @@ def build(op: Op, width: int, variant: int) -> Block:
     return blk
 
 
+FP_VARIANTS = {
+    32: ["add.f32", "sqrt.f32", "muladd.f32", "cmpe.f32", "div.f32", "cvt.f64.f32"],
+    64: ["mul.f64", "sub.f64", "sqrt.f64", "muladd.f64", "cmp.f64", "cvt.f32.f64"],
+}
 WIDTHS = {
+    Op.FP: (32, 64),
     Op.CALL: (8, 32),
     Op.CLZ: (8, 16, 32, 64),
     Op.BSWAP: (16, 32, 64),
@@ -160,3 +171,52 @@ def test_op_agrees(world, op: Op, width: int) -> None:
                 code = fn(jit.state_addr)
             results.append((code, _snapshot(state, mem)))
         assert results[0] == results[1], (op, width, variant, init)
+
+
+FAST_FP = [f"{op}.f{n}" for op in ("add", "sub", "mul", "div", "sqrt") for n in (32, 64)]
+
+
+def _normal(rng: random.Random, n: int) -> int:
+    """A float bit pattern for the JIT's host fast path: mostly normal values near 1 (some with short
+    mantissas, so results are sometimes exact), sometimes anything (the guards must send it to fpu.py)."""
+    f, bias = (52, 1023) if n == 64 else (23, 127)
+    if rng.random() < 0.15:
+        return rng.getrandbits(n)
+    frac = rng.getrandbits(f) & (-1 << rng.choice((0, f - 3, f - 10)))
+    return rng.getrandbits(1) << (n - 1) | (bias + rng.randrange(-60, 60)) << f | frac
+
+
+@pytest.mark.parametrize("name", FAST_FP)
+def test_fp_fast_path_agrees(world, name: str) -> None:
+    """The LLVM backend's host-FP fast path (round to nearest, no FZ/DN) gives fpu.py's value and flags."""
+    mem, state, interp, jit = world
+    n = FP_OPS[name].arg_widths[0]
+    blk = Block(0x1000, True)
+    b = Builder(blk)
+    b.emit(Op.INSN_START, None, aux=0x1000, aux2=2)
+    args = [_operand(b, 2 * i, 32) if n == 32 else _operand(b, 2 * i, 64) for i in range(len(FP_OPS[name].arg_widths))]
+    r, fpscr = b.fp(name, *args, fpscr=b.get("r6"))
+    _store(b, r, 8)
+    b.set("r10", fpscr)
+    b.exit(ExitKind.UNDEF, c32(0x1001))
+    blk.guest_size, blk.guest_insns = 2, 1
+    jit.compile([[blk]])
+    fn = jit.native[(blk.pc, 1, 0)]
+    rng = random.Random(name)
+    for _ in range(3000):
+        regs = []
+        for _ in range(3):
+            v = _normal(rng, n)
+            regs += [v & 0xFFFFFFFF, v >> 32] if n == 64 else [v, 0]
+        fpscr_in = rng.getrandbits(8) & 0x9F | rng.getrandbits(4) << 28 | (rng.random() < 0.1) * rng.getrandbits(32)
+        out = []
+        for engine in ("interp", "jit"):
+            for i, v in enumerate(regs):
+                state.r[i] = v
+            state.r[6] = fpscr_in
+            if engine == "interp":
+                interp.run(interp.prepare(blk))
+            else:
+                fn(jit.state_addr)
+            out.append((state.r[8], state.r[9], state.r[10]))
+        assert out[0] == out[1], (name, [hex(v) for v in regs], hex(fpscr_in))

@@ -703,13 +703,147 @@ T32_REV = [
     Form("clz", "111110101011 mmmm 1111 dddd 1000 MMMM", _and(_regs_ok(True, "d", "m"), lambda f: f.m == f.M)),
 ]
 
+
+# =============================================================================================================
+# VFP (VFPv4, scalar): the A32 diagrams "cccc 1110 ..." / "cccc 110x ..."; T32 has 111x in place of cond
+# =============================================================================================================
+def _vfp(name: str, pattern: str, ok: Callable[[F], bool] = lambda f: True, weight: int = 1,
+         setup: Callable[[F, random.Random], Setup] | None = None) -> tuple[Form, Form]:  # fmt: skip
+    """The A32 and T32 forms of one VFP diagram (given without its cond field; T32 puts 1110 there)."""
+    return (Form(name, "cccc " + pattern, ok, setup, weight=weight),
+            Form(name, "1110 " + pattern, ok, setup, weight=weight))  # fmt: skip
+
+
+def _fixed_ok(f: F) -> bool:
+    """VCVT (fixed point): frac_bits = size - imm4:i must not be negative (UNPREDICTABLE)."""
+    return (16 if f.x == 0 else 32) - (f.m << 1 | f.i) >= 0
+
+
+# ARMv8-only encodings inside these diagrams are excluded by fixing their bits (VCVTB/T with sz=1, VSEL...)
+VFP_ARITH = [
+    _vfp("vmla_vmls", "11100 D 00 nnnn dddd 101 s N o M 0 mmmm"),
+    _vfp("vnmla_vnmls", "11100 D 01 nnnn dddd 101 s N o M 0 mmmm"),
+    _vfp("vmul_vnmul", "11100 D 10 nnnn dddd 101 s N o M 0 mmmm"),
+    _vfp("vadd_vsub", "11100 D 11 nnnn dddd 101 s N o M 0 mmmm", weight=2),
+    _vfp("vdiv", "11101 D 00 nnnn dddd 101 s N 0 M 0 mmmm"),
+    _vfp("vfnma_vfnms", "11101 D 01 nnnn dddd 101 s N o M 0 mmmm"),
+    _vfp("vfma_vfms", "11101 D 10 nnnn dddd 101 s N o M 0 mmmm"),
+    _vfp("vmov_vabs", "11101 D 11 0000 dddd 101 s o 1 M 0 mmmm"),
+    _vfp("vneg_vsqrt", "11101 D 11 0001 dddd 101 s o 1 M 0 mmmm"),
+    _vfp("vmov_imm", "11101 D 11 iiii dddd 101 s 0 0 0 0 jjjj"),  # bits 7 and 5 are (0)
+]
+VFP_CVT = [
+    _vfp("vcvtb_vcvtt", "11101 D 11 001 o dddd 101 0 T 1 M 0 mmmm"),  # sz=1 (double <-> half) is ARMv8
+    _vfp("vcvt_f64_f32", "11101 D 11 0111 dddd 101 s 1 1 M 0 mmmm"),
+    _vfp("vcvt_to_float", "11101 D 11 1000 dddd 101 s o 1 M 0 mmmm"),
+    _vfp("vcvt_to_int", "11101 D 11 110 u dddd 101 s o 1 M 0 mmmm", weight=2),
+    _vfp("vcvt_fixed", "11101 D 11 1 o 1 u dddd 101 s x 1 i 0 mmmm", _fixed_ok, weight=2),
+]
+VFP_CMP = [
+    _vfp("vcmp", "11101 D 11 0100 dddd 101 s E 1 M 0 mmmm"),
+    _vfp("vcmp_zero", "11101 D 11 0101 dddd 101 s E 1 0 0 0000"),  # bits 5, 3:0 are (0)
+]
+VMRS_NZCV = _vfp("vmrs_apsr", "1110 1111 0001 1111 1010 0001 0000")
+VFP_XFER = [
+    # Rt == PC is UNPREDICTABLE for the core <-> single transfers (SP too in T32)
+    _vfp("vmov_core_s", "1110 000 o nnnn tttt 1010 N 001 0000", lambda f: f.t != PC and f.t != SP),
+    # two core registers <-> a double or two singles: Rt, Rt2 != PC (and SP in T32), distinct when loading;
+    # two singles need Vm:M != 31
+    _vfp("vmov_core_d", "1100 010 o uuuu tttt 1011 00 M 1 mmmm",
+         lambda f: f.t not in SP_PC and f.u not in SP_PC and not (f.o and f.t == f.u)),
+    _vfp("vmov_core_ss", "1100 010 o uuuu tttt 1010 00 M 1 mmmm",
+         lambda f: f.t not in SP_PC and f.u not in SP_PC and not (f.o and f.t == f.u) and (f.m << 1 | f.M) != 31),
+    # scalar lanes: opc1:opc2 = 0x10 is UNDEFINED, and so is U=1 with a 32-bit lane; Rt != PC (SP in T32)
+    _vfp("vmov_to_scalar", "1110 0 pp 0 nnnn tttt 1011 N qq 1 0000",
+         lambda f: f.t not in SP_PC and not (f.p < 2 and f.q == 2)),
+    _vfp("vmov_from_scalar", "1110 U pp 1 nnnn tttt 1011 N qq 1 0000",
+         lambda f: f.t not in SP_PC and not (f.p < 2 and (f.q == 2 or (f.q == 0 and f.U)))),
+    _vfp("vmrs", "1110 1111 0001 tttt 1010 0001 0000", lambda f: f.t not in SP_PC),  # 1111 = APSR_nzcv, kept
+]  # fmt: skip
+
+
+def _simd_imm_ok(f: F) -> bool:
+    """Advanced SIMD VMOV/VMVN (immediate) only: cmode 0xx1 and 10x1 are VORR/VBIC, cmode 1111 with op=1 is
+    UNDEFINED, Q=1 needs an even Vd (UNDEFINED otherwise)."""
+    vorr = (f.x >> 3 == 0 and f.x & 1) or (f.x >> 2 == 0b10 and f.x & 1)
+    return not vorr and not (f.x == 0b1111 and f.o) and not (f.Q and f.d & 1)
+
+
+# Advanced SIMD one register and a modified immediate (VMOV.I64 d8, #0 zeroes doubles in compiled code)
+SIMD_IMM = (
+    Form("vmov_simd_imm", "1111 001 i 1 D 000 jjj dddd xxxx 0 Q o 1 kkkk", _simd_imm_ok),
+    Form("vmov_simd_imm", "111 i 1111 1 D 000 jjj dddd xxxx 0 Q o 1 kkkk", _simd_imm_ok),
+)
+VFP_XFER += [
+    SIMD_IMM,
+    # FPSCR.Len/Stride (bits 21:16): a Cortex-A15 has no short vectors; ARM calls non-zero values UNPREDICTABLE
+    # for VFP data processing and Unicorn keeps them, so the value written leaves them zero
+    _vfp("vmsr", "1110 1110 0001 tttt 1010 0001 0000", lambda f: f.t not in SP_PC,
+         setup=lambda f, rng: {f.t: rng.getrandbits(32) & ~0x003F0000}),
+]  # fmt: skip
+
+
+def _vldm_ok(f: F) -> bool:
+    """VLDM/VSTM: P:U:W = 010/011 (IA) or 101 (DB) (P=U is VLDR or UNDEFINED); 1..16 doubles (imm8 even: odd is
+    FLDMX) or 1..32 singles not running past the last register; Rn = PC with writeback, or in T32, is UNPREDICTABLE:
+    PC is left out."""
+    regs = f.i // 2 if f.s else f.i
+    first = (f.D << 4 | f.d) if f.s else (f.d << 1 | f.D)
+    return ((f.P, f.U) in ((0, 1), (1, 0)) and not (f.P and not f.W) and f.n != PC and regs > 0
+            and not (f.s and (f.i & 1 or regs > 16)) and first + regs <= 32)  # fmt: skip
+
+
+def _vld1_lane_ok(f: F) -> bool:
+    """VLD1/VST1 one lane: size 11 is the all-lanes form; index_align bits that must be 0 (UNDEFINED); Rn != PC."""
+    return f.s != 3 and f.n != PC and (f.a & 1 == 0 if f.s == 0 else f.a & 2 == 0 if f.s == 1 else
+                                       f.a & 4 == 0 and f.a & 3 in (0, 3))  # fmt: skip
+
+
+def _vld1_all_ok(f: F) -> bool:
+    """VLD1 all lanes: size 11, or size 00 with a = 1, is UNDEFINED; D:Vd + regs > 32 UNPREDICTABLE; Rn != PC."""
+    return f.s != 3 and not (f.s == 0 and f.a) and (f.D << 4 | f.d) + 1 + f.T <= 32 and f.n != PC
+
+
+def _ptr8(f: F, rng: random.Random) -> Setup:
+    return {f.n: ptr(rng, 8)}
+
+
+VFP_LDST = [
+    _vfp("vldr_vstr", "1101 U D 0 L nnnn dddd 101 s iiiiiiii", lambda f: f.n != PC or f.L, setup=_ptr8),
+    _vfp("vldm_vstm", "110 P U D W L nnnn dddd 101 s iiiiiiii", _vldm_ok, setup=_ptr8),
+    (
+        Form("vld1_lane", "1111 0100 1 D L 0 nnnn dddd ss 00 aaaa mmmm", _vld1_lane_ok, _ptr8),
+        Form("vld1_lane", "1111 1001 1 D L 0 nnnn dddd ss 00 aaaa mmmm", _vld1_lane_ok, _ptr8),
+    ),
+    (
+        Form("vld1_all", "1111 0100 1 D 1 0 nnnn dddd 1100 ss T a mmmm", _vld1_all_ok, _ptr8),
+        Form("vld1_all", "1111 1001 1 D 1 0 nnnn dddd 1100 ss T a mmmm", _vld1_all_ok, _ptr8),
+    ),
+]
+
+
+def _vfp_pool(forms: list[tuple[Form, Form]], thumb: bool) -> list[Form]:
+    return [pair[thumb] for pair in forms]
+
+
+def gen_vfp_cmp(rng: random.Random, thumb: bool) -> Case:
+    """VCMP/VCMPE alone, or followed by VMRS APSR_nzcv, FPSCR (the usual compare-and-branch idiom)."""
+    form = rng.choice(_vfp_pool(VFP_CMP, thumb))
+    v, f = form.draw(rng)
+    items = [(form, v, f)]
+    if rng.random() < 0.5:
+        vm = VMRS_NZCV[thumb]
+        items.append((vm, *vm.draw(rng, force={"c": f.get("c", AL)})))
+    return _case(thumb, items, rng)
+
+
 # =============================================================================================================
 # IT blocks (T32) and conditional execution (A32)
 # =============================================================================================================
 IT = Form("it", "10111111 cccc mmmm",
           lambda f: f.m != 0 and f.c != 15 and (f.c != AL or bitcount(f.m) == 1))  # fmt: skip
 # 1111 firstcond and AL with more than one instruction are UNPREDICTABLE
-IT_POOL = T32_DP + T32_SHIFT + T32_CMP + T32_LDST + T32_LDM + T32_BRANCH
+IT_POOL = T32_DP + T32_SHIFT + T32_CMP + T32_LDST + T32_LDM + T32_BRANCH + _vfp_pool(VFP_ARITH + VFP_CVT, True)
 
 
 @dataclass
@@ -838,7 +972,8 @@ SEQ_POOL = {
     + A32_PAR
     + A32_EXT
     + A32_BITFIELD
-    + A32_REV,
+    + A32_REV
+    + _vfp_pool(VFP_ARITH + VFP_CMP + [VMRS_NZCV], False),
     True: T32_DP
     + T32_SHIFT
     + T32_CMP
@@ -849,7 +984,8 @@ SEQ_POOL = {
     + T32_PAR
     + T32_EXT
     + T32_BITFIELD
-    + T32_REV,
+    + T32_REV
+    + _vfp_pool(VFP_ARITH + VFP_CMP + [VMRS_NZCV], True),
 }
 
 
@@ -886,6 +1022,11 @@ CLASSES: dict[str, dict[str, Callable[[random.Random, bool], Case]]] = {
     "extend": {"A32": _single(A32_EXT), "T32": _single(T32_EXT)},
     "bitfield": {"A32": _single(A32_BITFIELD), "T32": _single(T32_BITFIELD)},
     "reverse": {"A32": _single(A32_REV), "T32": _single(T32_REV)},
+    "vfp_arith": {"A32": _single(_vfp_pool(VFP_ARITH, False)), "T32": _single(_vfp_pool(VFP_ARITH, True))},
+    "vfp_cvt": {"A32": _single(_vfp_pool(VFP_CVT, False)), "T32": _single(_vfp_pool(VFP_CVT, True))},
+    "vfp_cmp": {"A32": gen_vfp_cmp, "T32": gen_vfp_cmp},
+    "vfp_ldst": {"A32": _single(_vfp_pool(VFP_LDST, False)), "T32": _single(_vfp_pool(VFP_LDST, True))},
+    "vfp_xfer": {"A32": _single(_vfp_pool(VFP_XFER, False)), "T32": _single(_vfp_pool(VFP_XFER, True))},
 }
 
 

@@ -17,6 +17,9 @@ from .harness import run_class
 SEED = int(os.environ.get("JITEMU_FUZZ_SEED", "20240601"))
 CASES = int(os.environ.get("JITEMU_FUZZ_CASES", "4000"))
 JIT_CASES = max(CASES // 16, 1)  # each JIT case compiles an LLVM module (milliseconds, not microseconds)
+# VFP classes: half the interpreter cases (each FP operation is exact arithmetic in Python), a few more
+# JIT cases (the JIT has its own host-FP fast path): 2000 + 200 per class and mode by default
+VFP_CASES, VFP_JIT_CASES = max(CASES // 2, 1), max(CASES // 20, 1)
 SHOW = 8  # failing cases printed per class
 
 
@@ -24,7 +27,10 @@ SHOW = 8  # failing cases printed per class
 @pytest.mark.parametrize("mode", ["A32", "T32"])
 @pytest.mark.parametrize("cls", CASE_CLASSES)
 def test_random_instructions(cls: str, mode: str, engine: str) -> None:
-    n = CASES if engine == "interp" else JIT_CASES
+    if cls.startswith("vfp_"):
+        n = VFP_CASES if engine == "interp" else VFP_JIT_CASES
+    else:
+        n = CASES if engine == "interp" else JIT_CASES
     failures = run_class(cls, mode, n, SEED, engine)
     if failures:
         shown = "\n".join(r.report() for r in failures[:SHOW])

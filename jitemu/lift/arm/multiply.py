@@ -220,5 +220,6 @@ DIVIDES = {A.ARM_INS_SDIV: Op.SDIV, A.ARM_INS_UDIV: Op.UDIV}
 @lifts(*DIVIDES)
 def lift_div(ctx: LiftCtx) -> None:
     """SDIV/UDIV: round toward zero; the IR ops give x/0 = 0 (SCTLR.DZ = 0) and INT_MIN/-1 = INT_MIN."""
+    ctx.require("idivt" if ctx.thumb else "idiva")
     rd = dst(ctx, 0)
     ctx.set_reg(rd, ctx.b.binop(DIVIDES[ctx.insn.id], src(ctx, 1), src(ctx, 2)))

@@ -6,6 +6,8 @@ FP arithmetic and the rest of Advanced SIMD belong to the VFPv4/NEON work; they 
 
 from __future__ import annotations
 
+import re
+
 from capstone import arm as A
 
 from jitemu.ir import Const, Value, c32
@@ -24,6 +26,14 @@ def ext_reg(reg: int) -> tuple[str, int] | None:
     if Q0 <= reg <= Q0 + 15:
         return "q", reg - Q0
     return None
+
+
+_VECTOR_DATA = {getattr(A, n): n.removeprefix("ARM_VECTORDATA_") for n in dir(A) if n.startswith("ARM_VECTORDATA_")}
+
+
+def data_types(ctx: LiftCtx) -> list[str]:
+    """The data types of the instruction's suffix, e.g. ['F64', 'F32'] for vcvt.f64.f32, ['U8'] for vmov.u8."""
+    return re.findall(r"[A-Z]\d+", _VECTOR_DATA.get(ctx.insn.vector_data, ""))
 
 
 def _words(kind: str, n: int) -> list[str]:
@@ -111,11 +121,10 @@ def lift_vpush(ctx: LiftCtx) -> None:
 @lifts(A.ARM_INS_VLD1, A.ARM_INS_VST1)
 def lift_vld1(ctx: LiftCtx) -> None:
     """VLD1/VST1 multiple single elements: in a little-endian guest the bytes map straight to d regs."""
+    if ctx.raw >> 23 & 1:  # A = 1: one element (single lane or all lanes)
+        _vld1_element(ctx)
+        return
     regs = [ext_reg(o.reg) for o in ctx.ops if o.type == A.ARM_OP_REG and ext_reg(o.reg)]
-    if any(o.type == A.ARM_OP_REG and ext_reg(o.reg) and o.vector_index != -1 for o in ctx.ops):
-        raise Unlifted("single-lane VLD1/VST1")
-    if "[]" in ctx.insn.op_str:
-        raise Unlifted("all-lanes VLD1")
     mem_i = next(i for i, o in enumerate(ctx.ops) if o.type == A.ARM_OP_MEM)
     rn = REGNUM[ctx.ops[mem_i].mem.base]
     b = ctx.b
@@ -143,7 +152,8 @@ def lift_vmov(ctx: LiftCtx) -> None:
     ops = ctx.ops
     kinds = [ext_reg(o.reg) if o.type == A.ARM_OP_REG else ("imm", 0) for o in ops]
     if any(k and k[0] == "imm" for k in kinds):
-        raise Unlifted("VMOV immediate (VFP/NEON data processing)")
+        _simd_imm(ctx, invert=False)
+        return
     vidx = [o.vector_index for o in ops]
     if len(ops) == 2 and kinds[0] is None and kinds[1] and vidx[1] != -1:
         _scalar_to_core(ctx, ctx.regnum(0), kinds[1][1], vidx[1])
@@ -177,32 +187,114 @@ def lift_vmov(ctx: LiftCtx) -> None:
         raise Unlifted("VMOV form")
 
 
+@lifts(A.ARM_INS_VMVN)
+def lift_vmvn(ctx: LiftCtx) -> None:
+    if ctx.ops[1].type != A.ARM_OP_IMM:
+        raise Unlifted("VMVN (register) is Advanced SIMD data processing")
+    _simd_imm(ctx, invert=True)
+
+
+def simd_expand_imm(op: int, cmode: int, imm8: int) -> int | None:
+    """AdvSIMDExpandImm: the 64-bit pattern of a one-register-and-immediate instruction (None: UNDEFINED)."""
+    kind = cmode >> 1
+    if kind < 4:  # a byte in one of the four bytes of each word
+        return (imm8 << (8 * kind)) * 0x0000000100000001
+    if kind < 6:  # a byte in one of the two bytes of each halfword
+        return (imm8 << (8 * (kind - 4))) * 0x0001000100010001
+    if kind == 6:  # shifted ones
+        word = (imm8 << 8 | 0xFF) if cmode & 1 == 0 else (imm8 << 16 | 0xFFFF)
+        return word * 0x0000000100000001
+    if cmode & 1 == 0:
+        if op == 0:
+            return imm8 * 0x0101010101010101
+        return sum(0xFF << (8 * i) for i in range(8) if imm8 >> i & 1)
+    if op == 1:
+        return None
+    b6 = imm8 >> 6 & 1
+    word = (imm8 >> 7) << 31 | (b6 ^ 1) << 30 | (0x1F if b6 else 0) << 25 | (imm8 & 0x3F) << 19
+    return word * 0x0000000100000001
+
+
+def _simd_imm(ctx: LiftCtx, invert: bool) -> None:
+    """VMOV / VMVN (immediate), Advanced SIMD: fill a d or q register with the expanded immediate."""
+    raw = ctx.raw
+    i = raw >> (28 if ctx.thumb else 24) & 1
+    imm8 = i << 7 | (raw >> 16 & 7) << 4 | (raw & 0xF)
+    value = simd_expand_imm(raw >> 5 & 1, raw >> 8 & 0xF, imm8)
+    kind, n = ext_reg(ctx.ops[0].reg)
+    if value is None or kind == "s":
+        raise Unlifted("VMOV immediate form")
+    if invert:
+        value = ~value
+    for f in _fields64(kind, n):
+        ctx.b.set(f, Const(value, 64))
+
+
 def _fields64(kind: str, n: int) -> list[str]:
     return {"s": [f"s{n}"], "d": [f"d{n}"], "q": [f"d{2 * n}", f"d{2 * n + 1}"]}[kind]
 
 
 def _lane(ctx: LiftCtx) -> tuple[int, bool]:
     """(element size in bits, signed) of a VMOV scalar form, from its data-type suffix."""
-    m = ctx.insn.mnemonic
-    size = ctx.insn.vector_size or 32
-    return size, ".s" in m
+    types = data_types(ctx)
+    if types:  # vmov.u8 r0, d1[2]: capstone gives the type, not the size
+        return int(types[0][1:]), types[0][0] == "S"
+    return ctx.insn.vector_size or 32, False
 
 
-def _scalar_to_core(ctx: LiftCtx, rt: int, dn: int, index: int) -> None:
+def get_lane(ctx: LiftCtx, dn: int, index: int, size: int) -> Value:
+    """Element ``index`` of size bits of d<dn>."""
     b = ctx.b
-    size, signed = _lane(ctx)
-    d = b.get(f"d{dn}", 64)
-    lane = b.trunc(b.lshr(d, Const(index * size, 64)), size)
-    ctx.set_reg(rt, b.sext(lane, 32) if signed else b.zext(lane, 32))
+    return b.trunc(b.lshr(b.get(f"d{dn}", 64), Const(index * size, 64)), size)
 
 
-def _core_to_scalar(ctx: LiftCtx, dn: int, index: int, v: Value) -> None:
+def set_lane(ctx: LiftCtx, dn: int, index: int, size: int, v: Value) -> None:
+    """Write element ``index`` of size bits of d<dn> (the low size bits of v)."""
     b = ctx.b
-    size, _ = _lane(ctx)
     mask = ((1 << size) - 1) << (index * size)
     d = b.get(f"d{dn}", 64)
     lane = b.shl(b.zext(b.trunc(v, size), 64), Const(index * size, 64))
     b.set(f"d{dn}", b.or_(b.and_(d, Const(~mask, 64)), lane))
+
+
+def _scalar_to_core(ctx: LiftCtx, rt: int, dn: int, index: int) -> None:
+    size, signed = _lane(ctx)
+    lane = get_lane(ctx, dn, index, size)
+    ctx.set_reg(rt, ctx.b.sext(lane, 32) if signed else ctx.b.zext(lane, 32))
+
+
+def _core_to_scalar(ctx: LiftCtx, dn: int, index: int, v: Value) -> None:
+    set_lane(ctx, dn, index, _lane(ctx)[0], v)
+
+
+def _vld1_element(ctx: LiftCtx) -> None:
+    """VLD1/VST1 (single element to one lane) and VLD1 (single element to all lanes), decoded from the
+    encoding (capstone does not report the lane): D:Vd, Rn, size, index_align / T, Rm in the same bits in
+    A32 and T32.  Rm = 15: no writeback, 13: Rn += element size, else Rn += Rm."""
+    raw, b = ctx.raw, ctx.b
+    load = raw >> 21 & 1
+    dn = (raw >> 22 & 1) << 4 | (raw >> 12 & 0xF)
+    rn, rm = raw >> 16 & 0xF, raw & 0xF
+    addr = ctx.reg(rn)
+    if raw >> 10 & 3 == 3:  # all lanes
+        size = 8 << (raw >> 6 & 3)
+        if size == 64 or not load:
+            raise Unlifted("VLD1 all lanes form")
+        v = b.zext(b.load(addr, size), 64)
+        rep = b.mul(v, Const(sum(1 << i for i in range(0, 64, size)), 64))
+        for i in range(2 if raw >> 5 & 1 else 1):
+            b.set(f"d{(dn + i) & 31}", rep)
+    else:
+        size = 8 << (raw >> 10 & 3)
+        index = (raw >> 4 & 0xF) >> (raw >> 10 & 3) + 1
+        if load:
+            set_lane(ctx, dn, index, size, b.load(addr, size))
+        else:
+            b.store(addr, get_lane(ctx, dn, index, size))
+    if rm == 13:
+        ctx.set_reg(rn, b.add(addr, c32(size // 8)))
+    elif rm != 15:
+        ctx.set_reg(rn, b.add(addr, ctx.reg(rm)))
 
 
 @lifts(A.ARM_INS_VMRS, A.ARM_INS_FMSTAT)
