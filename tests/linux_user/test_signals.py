@@ -31,7 +31,7 @@ proc = test_syscalls.proc  # the fixture: a loaded process with a scratch page a
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 VARIANTS = {"arm": "arm-O2", "thumb": "thumb-O2"}
 CASES = ["basic", "mask", "flags", "altstack", "segv", "traps", "ucontext", "fp", "wait", "loop", "eintr",
-         "blocked_segv", "trampoline", "badframe"]  # fmt: skip
+         "blocked_segv", "trampoline", "badframe", "timer"]  # fmt: skip
 
 
 @pytest.fixture(scope="session")
