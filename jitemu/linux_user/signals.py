@@ -131,9 +131,13 @@ class SigInfo:
         if self.addr is not None:
             where = "NULL" if self.addr == 0 else f"0x{self.addr:08x}"
             return f"--- {name} {{si_signo={name}, si_code={self.code}, si_addr={where}}} ---"
-        code = {SI_USER: "SI_USER", SI_TKILL: "SI_TKILL", SI_QUEUE: "SI_QUEUE", SI_KERNEL: "SI_KERNEL"}.get(
-            self.code, str(self.code)
-        )
+        code = {
+            SI_USER: "SI_USER",
+            SI_TKILL: "SI_TKILL",
+            SI_QUEUE: "SI_QUEUE",
+            SI_KERNEL: "SI_KERNEL",
+            SI_TIMER: "SI_TIMER",
+        }.get(self.code, str(self.code))
         val = "" if self.value is None else f", si_sigval={self.value}"
         return f"--- {name} {{si_signo={name}, si_code={code}, si_pid={self.pid}, si_uid={self.uid}{val}}} ---"
 

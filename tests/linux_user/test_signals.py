@@ -106,7 +106,7 @@ def _signal_lines(stderr: bytes) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("case", ["basic", "eintr", "segv"])
+@pytest.mark.parametrize("case", ["basic", "eintr", "segv", "timer"])
 def test_strace_signal_lines_match_qemu(case: str) -> None:
     prog = build_program("signals", "arm-O2", src_dir=PROGRAMS)
     want = run_qemu(prog, [case], env=dict(os.environ, QEMU_STRACE="1"))
