@@ -489,7 +489,7 @@ static void t_timer(void) {
     sev.sigev_value.sival_int = 4242;
     set(SIGUSR2, on_timer, SA_SIGINFO);
     printf("create=%d\n", timer_create(CLOCK_MONOTONIC, &sev, &t));
-    struct itimerspec its = {{0, 0}, {0, 300 * 1000 * 1000}}, cur;
+    struct itimerspec its = {{0, 0}, {10, 0}}, cur;
     sigset_t s, empty;
     sigemptyset(&s);
     sigemptyset(&empty);
@@ -497,7 +497,10 @@ static void t_timer(void) {
     sigprocmask(SIG_BLOCK, &s, NULL);
     printf("settime=%d\n", timer_settime(t, 0, &its, NULL));
     timer_gettime(t, &cur);
-    printf("armed=%d\n", cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0);
+    printf("armed=%d\n", cur.it_value.tv_sec <= 10 && (cur.it_value.tv_sec > 0 || cur.it_value.tv_nsec > 0));
+    its.it_value.tv_sec = 0;
+    its.it_value.tv_nsec = 20 * 1000 * 1000;
+    timer_settime(t, 0, &its, NULL);
     sigsuspend(&empty);
     printf("timer: sig=%d code=%d value=%d\n", (int)last_sig, last_code, timer_value);
     printf("delete=%d again=%d errno=%d\n", timer_delete(t), timer_delete(t), errno);
