@@ -122,6 +122,15 @@ def pack_statx(st: os.stat_result) -> bytes:
 
 TIMESPEC32 = struct.Struct("<iI")  # struct timespec with 32-bit time_t (also struct timeval)
 TIMESPEC64 = struct.Struct("<qq")  # struct __kernel_timespec (the *_time64 calls)
+
+
+def read_timespec(ts: struct.Struct, data: bytes) -> tuple[int, int]:
+    """(tv_sec, tv_nsec) from a guest timespec; the 32-bit kernel reads only the low word of a 64-bit
+    tv_nsec (C libraries leave the padding above it uninitialised)."""
+    sec, nsec = ts.unpack(data)
+    return sec, ((nsec & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+
+
 IOVEC = struct.Struct("<II")
 RLIMIT32 = struct.Struct("<II")
 RLIMIT64 = struct.Struct("<QQ")

@@ -131,9 +131,13 @@ class SigInfo:
         if self.addr is not None:
             where = "NULL" if self.addr == 0 else f"0x{self.addr:08x}"
             return f"--- {name} {{si_signo={name}, si_code={self.code}, si_addr={where}}} ---"
-        code = {SI_USER: "SI_USER", SI_TKILL: "SI_TKILL", SI_QUEUE: "SI_QUEUE", SI_KERNEL: "SI_KERNEL"}.get(
-            self.code, str(self.code)
-        )
+        code = {
+            SI_USER: "SI_USER",
+            SI_TKILL: "SI_TKILL",
+            SI_QUEUE: "SI_QUEUE",
+            SI_KERNEL: "SI_KERNEL",
+            SI_TIMER: "SI_TIMER",
+        }.get(self.code, str(self.code))
         val = "" if self.value is None else f", si_sigval={self.value}"
         return f"--- {name} {{si_signo={name}, si_code={code}, si_pid={self.pid}, si_uid={self.uid}{val}}} ---"
 
@@ -247,25 +251,24 @@ class SignalState:
 
 class Restart(enum.Enum):
     """What an interruptible system call does when a signal handler runs in the middle of it (the kernel's
-    -ERESTARTSYS, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK, plain -EINTR).  With no handler run (the signal
+    -ERESTARTSYS, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK).  With no handler run (the signal
     was ignored or stopped us) every class restarts."""
 
-    SYS = "restart if SA_RESTART"  # read, write, wait4, futex...
-    NOHAND = "EINTR"  # pause, sigsuspend, poll, select
+    SYS = "restart if SA_RESTART"  # read, wait4, futex...
+    NOHAND = "EINTR"  # poll, select (and pause, sigsuspend, which syscalls/sig.py implements)
     BLOCK = "EINTR (nanosleep)"  # nanosleep: EINTR, remaining time written
-    NEVER = "EINTR always"  # rt_sigtimedwait
 
 
-# the system calls a host signal may interrupt while they block, and how each one ends then
+# the system calls a host signal may interrupt while they block, and how each one ends then (the waits for
+# signals, sigsuspend, pause and sigtimedwait, take signals themselves and return EINTR as the kernel does)
 INTERRUPTIBLE: dict[str, Restart] = {
     # calls that only wait before their side effect: cutting one short never loses or repeats work, except
     # in the few bytecodes between the host call's return and the result reaching the guest (see hostsig)
     **dict.fromkeys(("read", "readv", "pread64", "wait4", "waitid", "futex", "futex_time64", "accept", "accept4",
                      "recv", "recvfrom", "recvmsg", "flock", "fcntl", "fcntl64"), Restart.SYS),
-    **dict.fromkeys(("pause", "sigsuspend", "rt_sigsuspend", "poll", "ppoll", "ppoll_time64", "select",
+    **dict.fromkeys(("poll", "ppoll", "ppoll_time64", "select",
                      "_newselect", "pselect6", "pselect6_time64", "epoll_wait", "epoll_pwait"), Restart.NOHAND),
     **dict.fromkeys(("nanosleep", "clock_nanosleep", "clock_nanosleep_time64"), Restart.BLOCK),
-    **dict.fromkeys(("rt_sigtimedwait", "rt_sigtimedwait_time64"), Restart.NEVER),
 }  # fmt: skip
 
 
@@ -273,5 +276,5 @@ def restarts(kind: Restart, handler_flags: int | None) -> bool:
     """Does a call of ``kind`` interrupted by a signal restart?  ``handler_flags``: the sa_flags of the
     handler that runs, or None when no handler runs."""
     if handler_flags is None:
-        return kind is not Restart.NEVER
+        return True
     return kind is Restart.SYS and bool(handler_flags & SA_RESTART)

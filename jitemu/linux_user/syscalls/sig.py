@@ -162,7 +162,7 @@ def _sigtimedwait(p: Process, uset: int, uinfo: int, uts: int, sigsetsize: int, 
     want = _read_sigset(p, uset, sigsetsize) & ~(1 << (SIGKILL - 1) | 1 << (SIGSTOP - 1))
     deadline = None
     if uts:
-        sec, nsec = ts.unpack(p.mem.read(uts, ts.size))
+        sec, nsec = abi.read_timespec(ts, p.mem.read(uts, ts.size))
         if sec < 0 or not 0 <= nsec < 1_000_000_000:
             return -errno.EINVAL
         deadline = time.monotonic() + sec + nsec / 1e9
@@ -256,6 +256,6 @@ def write_sleep_remaining(p: Process, name: str, elapsed: float) -> None:
         req, rem, ts = r[2], r[3], abi.TIMESPEC64 if name.endswith("time64") else abi.TIMESPEC32
     if not rem:
         return
-    sec, nsec = ts.unpack(p.mem.read(req, ts.size))
+    sec, nsec = abi.read_timespec(ts, p.mem.read(req, ts.size))
     left = max(0, sec * 1_000_000_000 + nsec - round(elapsed * 1e9))
     p.mem.write(rem, ts.pack(*divmod(left, 1_000_000_000)))

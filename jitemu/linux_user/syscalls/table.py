@@ -9,7 +9,7 @@ logged; ``cmode`` is a creation mode shown only when the flags create a file.  C
 from __future__ import annotations
 
 from jitemu.linux_user.syscall_names import NUMBERS
-from jitemu.linux_user.syscalls import SyscallDef, clock, execve, fs, mem, proc, procs, sig
+from jitemu.linux_user.syscalls import SyscallDef, clock, execve, fs, mem, proc, procs, sig, timer
 
 _ROWS = (
     # process
@@ -74,6 +74,13 @@ _ROWS = (
     ("sigaltstack", sig.sys_sigaltstack, "ptr ptr"),
     ("setitimer", sig.sys_setitimer, "int ptr ptr"),
     ("getitimer", sig.sys_getitimer, "int ptr"),
+    ("timer_create", timer.sys_timer_create, "clock ptr ptr"),
+    ("timer_settime", timer.sys_timer_settime, "int int ptr ptr"),
+    ("timer_settime64", timer.sys_timer_settime64, "int int ptr ptr"),
+    ("timer_gettime", timer.sys_timer_gettime, "int ptr"),
+    ("timer_gettime64", timer.sys_timer_gettime64, "int ptr"),
+    ("timer_getoverrun", timer.sys_timer_getoverrun, "int"),
+    ("timer_delete", timer.sys_timer_delete, "int"),
     # time
     ("clock_gettime", clock.sys_clock_gettime, "clock ptr"),
     ("clock_gettime64", clock.sys_clock_gettime64, "clock ptr"),

@@ -218,6 +218,15 @@ static void on_trap(int sig, siginfo_t *si, void *ctx) {
     uc->uc_mcontext.arm_r4 = 99;
 }
 
+static volatile int timer_value;
+
+static void on_timer(int sig, siginfo_t *si, void *ctx) {
+    (void)ctx;
+    last_sig = sig;
+    last_code = si->si_code;
+    timer_value = si->si_value.sival_int;
+}
+
 static void t_traps(void) {
     set(SIGILL, on_trap, SA_SIGINFO);
     set(SIGTRAP, on_trap, SA_SIGINFO);
@@ -470,6 +479,33 @@ static void t_badframe(void) {
     printf("not reached\n");
 }
 
+/* a POSIX timer raises its signal with SI_TIMER and the sigev_value */
+static void t_timer(void) {
+    timer_t t;
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_signo = SIGUSR2;
+    sev.sigev_value.sival_int = 4242;
+    set(SIGUSR2, on_timer, SA_SIGINFO);
+    printf("create=%d\n", timer_create(CLOCK_MONOTONIC, &sev, &t));
+    struct itimerspec its = {{0, 0}, {10, 0}}, cur;
+    sigset_t s, empty;
+    sigemptyset(&s);
+    sigemptyset(&empty);
+    sigaddset(&s, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    printf("settime=%d\n", timer_settime(t, 0, &its, NULL));
+    timer_gettime(t, &cur);
+    printf("armed=%d\n", cur.it_value.tv_sec <= 10 && (cur.it_value.tv_sec > 0 || cur.it_value.tv_nsec > 0));
+    its.it_value.tv_sec = 0;
+    its.it_value.tv_nsec = 20 * 1000 * 1000;
+    timer_settime(t, 0, &its, NULL);
+    sigsuspend(&empty);
+    printf("timer: sig=%d code=%d value=%d\n", (int)last_sig, last_code, timer_value);
+    printf("delete=%d again=%d errno=%d\n", timer_delete(t), timer_delete(t), errno);
+}
+
 static void t_default_kill(void) {
     sigset_t s;
     sigemptyset(&s);
@@ -492,7 +528,7 @@ int main(int argc, char **argv) {
                  {"segv", t_segv},     {"traps", t_traps},       {"ucontext", t_ucontext}, {"fp", t_fp},
                  {"wait", t_wait},     {"loop", t_loop},         {"eintr", t_eintr},
                  {"external", t_external}, {"blocked_segv", t_default_kill}, {"trampoline", t_trampoline},
-                 {"badframe", t_badframe}};
+                 {"badframe", t_badframe}, {"timer", t_timer}};
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (!strcmp(t, cases[i].name)) {
             cases[i].fn();
