@@ -191,7 +191,7 @@ static void test_vfork_clone(void) {
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
-        pause();
+        for (;;) sleep(100); /* until killed */
         _exit(0);
     }
     memset(&si, 0x55, sizeof si);
@@ -221,7 +221,7 @@ static void test_groups(void) {
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
-        pause();
+        for (;;) sleep(100); /* until killed */
         _exit(0);
     }
     printf("setpgid: %d pgid is child=%d\n", setpgid(pid, pid), getpgid(pid) == pid);
