@@ -15,8 +15,8 @@ from guest import build, run_jitemu, run_qemu_exec
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 ENGINES = {
     "interp": ["-engine", "interp"],
-    "jit": ["-engine", "jit", "-jit-threshold", "50"],
-    "jit-background": ["-engine", "jit", "-jit-threshold", "50", "-jit-background"],  # forks with a compiler thread
+    "jit": ["-engine", "jit", "-jit-threshold", "200"],
+    "jit-background": ["-engine", "jit", "-jit-threshold", "200", "-jit-background"],  # forks with a compiler thread
 }
 
 

@@ -57,6 +57,7 @@ HOST_SIGCHLD = struct.Struct("<iii4xiIi4xqq")
 # The ARM siginfo_t: the same fields with no padding and 32-bit clock_t.
 ARM_SIGCHLD = struct.Struct("<iiiiIiii")
 ARM_SIGINFO_SIZE = 128
+VFORK_FD_MIN = 1000
 _SYS_WAITID = {"x86_64": 247, "aarch64": 95}
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -107,7 +108,9 @@ def _host_fork(p: Process) -> int:
 def _vfork_pipe() -> tuple[int, int]:
     """A close-on-exec pipe whose write end lives far from the descriptors the guest uses."""
     r, w = os.pipe2(os.O_CLOEXEC)
-    high = _check(_libc.fcntl(w, 1030, 1000))  # F_DUPFD_CLOEXEC at or above 1000
+    high = _libc.fcntl(w, 1030, VFORK_FD_MIN)  # F_DUPFD_CLOEXEC; fails if RLIMIT_NOFILE is that low
+    if high < 0:
+        return r, w
     os.close(w)
     return r, high
 
