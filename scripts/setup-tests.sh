@@ -36,3 +36,7 @@ for deb in "${DEBS[@]}"; do
     dpkg-deb -x "$DEST/debs/${deb}"_*_armhf.deb "$DEST/root"
     touch "$DEST/$deb.done"
 done
+
+# byte-compile now (an editable install does not, and PYTHONDONTWRITEBYTECODE may forbid it later), so each
+# of the many jitemu runs in the tests does not compile the package from source again
+python3 -m compileall -q jitemu >/dev/null

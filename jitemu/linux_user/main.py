@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jitemu import __version__, log
-from jitemu.codegen.cache import default_dir as default_cache_dir
+from jitemu.diskcache import default_dir as default_cache_dir
 from jitemu.linux_user import cpus, layout
 from jitemu.linux_user.loader import LoadError, load_program
 from jitemu.linux_user.process import Outcome, Process
@@ -337,8 +337,9 @@ def run(o: Options) -> Outcome:
             proc.signals.set_action(sig, SigAction(handler=SIG_IGN))
     proc.signals.set_blocked(blocked)
     proc.exec_options = exec_options(o, cache_dir)
+    sync = bool(os.environ.get("JITEMU_CACHE_SYNC"))  # write caches before exiting (tests read them next)
     outcome = proc.run(o.engine, jit_threshold=o.jit_threshold, cache_dir=cache_dir, cpu_model=cpu.name,
-                       jit_background=o.jit_background)  # fmt: skip
+                       jit_background=o.jit_background, cache_detach=not sync)  # fmt: skip
     if log.enabled("stats"):
         log.write(proc.engine.format_stats())
     return outcome

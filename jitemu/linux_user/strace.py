@@ -204,7 +204,14 @@ def format_generic(pid: int, name: str, raw: list[int]) -> str:
     return f"{pid} {name}({','.join(str(to_signed(v)) for v in raw[:6])})"
 
 
+RESULT_KINDS = ("int", "ptr", "sigreturn")  # how a table row's result is shown
+SIGRETURN_RESULT = "-1 errno=513 (Successful exit from sigreturn)"  # qemu's line for (rt_)sigreturn
+RESTART_RESULT = "-1 errno=512 (To be restarted)"  # a call a signal interrupted, to be restarted
+
+
 def format_result(result: int, kind: str = "int") -> str:
+    if kind == "sigreturn":
+        return SIGRETURN_RESULT
     if -4096 < result < 0:
         err = -result
         return f"-1 errno={err} ({os.strerror(err) if err in errno_mod.errorcode else 'Unknown error'})"
