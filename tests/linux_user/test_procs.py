@@ -13,7 +13,11 @@ import pytest
 from guest import build, run_jitemu, run_qemu_exec
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
-ENGINES = {"interp": ["-engine", "interp"], "jit": ["-engine", "jit", "-jit-threshold", "50"]}
+ENGINES = {
+    "interp": ["-engine", "interp"],
+    "jit": ["-engine", "jit", "-jit-threshold", "200"],
+    "jit-background": ["-engine", "jit", "-jit-threshold", "200", "-jit-background"],  # forks with a compiler thread
+}
 
 
 def _procs(variant: str) -> Path:
@@ -28,7 +32,10 @@ def _clone_ptid_as_linux(out: bytes) -> bytes:
     return out.replace(b"clone parent: ptid is child=0", b"clone parent: ptid is child=1")
 
 
-@pytest.mark.parametrize(("variant", "engine"), [("arm-O2", "interp"), ("thumb-O0", "interp"), ("thumb-O2", "jit")])
+@pytest.mark.parametrize(
+    ("variant", "engine"),
+    [("arm-O2", "interp"), ("thumb-O0", "interp"), ("thumb-O2", "jit"), ("arm-O2", "jit-background")],
+)
 def test_processes_match_qemu(tmp_path: Path, variant: str, engine: str) -> None:
     prog = _procs(variant)
     (tmp_path / "q").mkdir()

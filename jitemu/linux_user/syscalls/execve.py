@@ -222,14 +222,15 @@ def sys_execve(p: Process, filename: int, argv: int, envp: int) -> int:
 
 
 def sys_execveat(p: Process, dirfd: int, filename: int, argv: int, envp: int, flags: int) -> int:
+    name = read_path(p, filename)
+    if not name and not flags & abi.AT_EMPTY_PATH:
+        return -errno.ENOENT  # the name is looked at before the flags
     if flags & ~(abi.AT_EMPTY_PATH | abi.AT_SYMLINK_NOFOLLOW):
         return -errno.EINVAL
-    name = read_path(p, filename)
     args, env = _string_array(p, argv), _string_array(p, envp)
     if not name.startswith(b"/") and dirfd != abi.AT_FDCWD:
+        os.fstat(dirfd)  # EBADF for a descriptor that is not open
         if not name:
-            if not flags & abi.AT_EMPTY_PATH:
-                return -errno.ENOENT
             name = b"/proc/self/fd/%d" % dirfd
         else:
             name = b"/proc/self/fd/%d/%s" % (dirfd, name)

@@ -63,6 +63,7 @@ HOST_SIGCHLD = struct.Struct("<iii4xiIi4xqq")
 # The ARM siginfo_t: the same fields with no padding and 32-bit clock_t.
 ARM_SIGCHLD = struct.Struct("<iiiiIiii")
 ARM_SIGINFO_SIZE = 128
+VFORK_FD_MIN = 1000
 _SYS_WAITID = {"x86_64": 247, "aarch64": 95}
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -116,7 +117,9 @@ def _host_fork(p: Process) -> int:
 def _vfork_pipe() -> tuple[int, int]:
     """A close-on-exec pipe whose write end lives far from the descriptors the guest uses."""
     r, w = os.pipe2(os.O_CLOEXEC)
-    high = _check(_libc.fcntl(w, 1030, 1000))  # F_DUPFD_CLOEXEC at or above 1000
+    high = _libc.fcntl(w, 1030, VFORK_FD_MIN)  # F_DUPFD_CLOEXEC; fails if RLIMIT_NOFILE is that low
+    if high < 0:
+        return r, w
     os.close(w)
     return r, high
 
@@ -181,12 +184,40 @@ def sys_clone(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: int
 
 
 # ---- wait ----------------------------------------------------------------------------------------------
+P_ALL, P_PID, P_PGID = 0, 1, 2
+
+
+def _host_waitid(idtype: int, ident: int, info, options: int, ru) -> int:
+    return _check(_libc.syscall(_SYS_WAITID[os.uname().machine], idtype, ident, info, options, ru))
+
+
+def _block_until_ready(p: Process, idtype: int, ident: int, options: int) -> None:
+    """Sleep until a child matching the wait has something to report, without reaping it; then make
+    the call uninterruptible.  A host signal may cut the sleep short (the run loop restarts the call or
+    fails it with EINTR), but never the reaping wait that follows: a reaped child is never lost."""
+    if not options & WNOHANG:
+        info = ctypes.create_string_buffer(HOST_SIGINFO_SIZE)
+        _host_waitid(idtype, ident, info, options | WNOWAIT, None)
+    host = getattr(p, "host", None)
+    if host is not None:
+        host.blocking = False
+
+
 def sys_wait4(p: Process, pid: int, status: int, options: int, rusage: int) -> int:
     if options & ~_WAIT4_OPTIONS:
         return -errno.EINVAL
+    if pid < -1:
+        idtype, ident = P_PGID, -pid
+    else:
+        idtype, ident = {-1: (P_ALL, 0), 0: (P_PGID, 0)}.get(pid, (P_PID, pid))
     host_status = ctypes.c_int(0)
     ru = _HostRusage()
-    child = _check(_libc.wait4(pid, ctypes.byref(host_status), options, ru.buf))
+    while True:
+        # wait4's WUNTRACED is waitid's WSTOPPED (the same bit)
+        _block_until_ready(p, idtype, ident, options & ~(WNOHANG | WNOWAIT) | WEXITED | options & WNOHANG)
+        child = _check(_libc.wait4(pid, ctypes.byref(host_status), options | WNOHANG, ru.buf))
+        if child or options & WNOHANG:
+            break
     if child > 0:
         if status:
             p.mem.store(status, 4, host_status.value & 0xFFFFFFFF)  # the status word's layout is generic
@@ -200,8 +231,11 @@ def sys_waitid(p: Process, idtype: int, ident: int, infop: int, options: int, ru
         return -errno.EINVAL
     info = ctypes.create_string_buffer(HOST_SIGINFO_SIZE)
     ru = _HostRusage()
-    nr = _SYS_WAITID[os.uname().machine]
-    _check(_libc.syscall(nr, idtype, ident, info if infop else None, options, ru.buf if rusage else None))
+    while True:
+        _block_until_ready(p, idtype, ident, options)
+        _host_waitid(idtype, ident, info, options | WNOHANG, ru.buf if rusage else None)
+        if HOST_SIGCHLD.unpack_from(info.raw)[3] or options & WNOHANG:  # si_pid: a child reported
+            break
     if infop:
         signo, err, code, pid, uid, st, utime, stime = HOST_SIGCHLD.unpack_from(info.raw)
         fields = ARM_SIGCHLD.pack(signo, err, code, pid, uid, st, utime & 0xFFFFFFFF, stime & 0xFFFFFFFF)

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +192,7 @@ static void test_vfork_clone(void) {
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
-        pause();
+        for (;;) sleep(100); /* until killed */
         _exit(0);
     }
     memset(&si, 0x55, sizeof si);
@@ -221,7 +222,7 @@ static void test_groups(void) {
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
-        pause();
+        for (;;) sleep(100); /* until killed */
         _exit(0);
     }
     printf("setpgid: %d pgid is child=%d\n", setpgid(pid, pid), getpgid(pid) == pid);
@@ -285,6 +286,15 @@ static void test_exec(void) {
     run_and_wait("chain6", c6, env);
     char *echo[] = {"/bin/echo", "host", "echo", NULL};
     run_and_wait("host program", echo, env);
+
+    /* system() and posix_spawn use clone(CLONE_VM|CLONE_VFORK) on a stack of their own */
+    st = system("echo from system; exit 3");
+    show_status("system", st);
+    char *spawned[] = {"spawned", "child", NULL};
+    int e = posix_spawn(&pid, self, NULL, NULL, spawned, env);
+    waitpid(pid, &st, 0);
+    printf("posix_spawn=%d ", e);
+    show_status("spawned", st);
 
     write_file("not-exec", "#!/bin/sh\n", 0644);
     write_file("junk", "this is not a program\n", 0755);
