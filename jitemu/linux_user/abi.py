@@ -131,3 +131,37 @@ UTSNAME_FIELD = 65
 # mem_unit, padding to 64 bytes
 SYSINFO = struct.Struct("<i3I6IHH2II8x")
 assert SYSINFO.size == 64
+
+
+def join64(lo: int, hi: int) -> int:
+    """A signed 64-bit argument passed in a register pair (low word first: EABI little-endian).  ARM EABI
+    puts such pairs in an even/odd register pair, so a call may have an unused padding register before it."""
+    v = (hi & 0xFFFFFFFF) << 32 | (lo & 0xFFFFFFFF)
+    return v - (1 << 64) if v >> 63 else v
+
+
+def decode_dev(dev: int) -> int:
+    """A 32-bit dev_t (the kernel's new_decode_dev: 12-bit major, 20-bit minor split around it) as a host dev_t."""
+    return os.makedev((dev & 0xFFF00) >> 8, (dev & 0xFF) | (dev >> 12 & 0xFFF00))
+
+
+# struct linux_dirent64 is the same everywhere: d_ino u64, d_off s64, d_reclen u16, d_type u8, name;
+# the old struct linux_dirent (getdents): d_ino, d_off (32-bit), d_reclen, name, NUL, d_type, 4-aligned
+DIRENT64_HEAD = struct.Struct("<QqHB")
+DIRENT32_HEAD = struct.Struct("<IiH")
+
+# struct statfs (32-bit words) and struct statfs64 (arch/arm/include/uapi/asm/statfs.h: packed, 4-aligned)
+STATFS32 = struct.Struct("<7I2i3I16x")
+STATFS64 = struct.Struct("<II5Q2i3I16x")
+assert STATFS32.size == 64 and STATFS64.size == 84
+STATFS64_EABI_SIZE = 88  # what EABI C libraries pass as the size: the kernel's ARM wrapper accepts it as 84
+
+# struct flock (fcntl F_GETLK...: 32-bit offsets) and struct flock64 (F_GETLK64..., OFD locks: EABI aligns
+# the 64-bit fields to 8); the host's struct flock (64-bit off_t) has the flock64 layout
+FLOCK32 = struct.Struct("<hhiii")
+FLOCK64 = struct.Struct("<hh4xqqi4x")
+HOST_FLOCK = FLOCK64
+assert FLOCK32.size == 16 and FLOCK64.size == 32
+
+UTIME_NOW = (1 << 30) - 1
+UTIME_OMIT = (1 << 30) - 2

@@ -62,6 +62,7 @@ STATX_MASK: Flags = (("STATX_BASIC_STATS", abi.STATX_BASIC_STATS), ("STATX_BTIME
 ACCESS_MODE: Flags = (("R_OK", 4), ("W_OK", 2), ("X_OK", 1))
 MREMAP_FLAGS: Flags = (("MREMAP_MAYMOVE", 1), ("MREMAP_FIXED", 2), ("MREMAP_DONTUNMAP", 4))
 OPEN_FLAGS: Flags = tuple((name, arm) for name, arm, _host in abi.OPEN_FLAGS)
+RENAME_FLAGS: Flags = (("RENAME_NOREPLACE", 1), ("RENAME_EXCHANGE", 2), ("RENAME_WHITEOUT", 4))
 FUTEX_FLAGS: Flags = (("FUTEX_PRIVATE_FLAG", 128), ("FUTEX_CLOCK_REALTIME", 256))
 
 WHENCE = _enum("SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE")
@@ -161,16 +162,24 @@ KINDS: dict[str, ArgKind] = {
     "madvice": ArgKind(False, lambda v: format_enum(v, MADVICE)),
     "fcntl": ArgKind(False, lambda v: format_enum(v, FCNTL_CMDS)),
     "ioctl": ArgKind(False, lambda v: IOCTLS.get(v, f"{v:#x}")),
+    "renameflags": ArgKind(False, lambda v: format_flags(v, RENAME_FLAGS)),
+    "pad": ArgKind(False, lambda v: ""),  # EABI register-pair alignment: not shown
+    "off64": ArgKind(False, str),  # low word of a 64-bit pair: shown as the whole value (see format_call)
+    "hi": ArgKind(False, lambda v: ""),  # high word of a 64-bit pair: shown with its low word
 }
+_HIDDEN = ("pad", "hi")
 
 
 def format_call(pid: int, name: str, kinds: tuple[str, ...], raw: list[int], mem: GuestMemory) -> str:
     """``PID name(args)`` for the registers ``raw`` (unsigned values)."""
     creating = any(k == "oflags" and raw[i] & (abi.O_CREAT | abi.O_TMPFILE_BIT) for i, k in enumerate(kinds))
     shown = []
-    for kind, value in zip(kinds, raw, strict=True):
+    for i, (kind, value) in enumerate(zip(kinds, raw, strict=True)):
         spec = KINDS[kind]
-        if kind == "cmode" and not creating:
+        if kind in _HIDDEN or kind == "cmode" and not creating:
+            continue
+        if kind == "off64":
+            shown.append(str(abi.join64(value, raw[i + 1])))
             continue
         v = to_signed(value) if spec.signed else value
         shown.append(_string(mem, v) if spec.needs_memory else spec.show(v))

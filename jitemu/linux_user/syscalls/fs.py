@@ -65,7 +65,7 @@ def dirfd_arg(fd: int) -> int | None:
     return None if fd == abi.AT_FDCWD else fd
 
 
-def _pipe_broken(p: Process) -> None:
+def pipe_broken(p: Process) -> None:
     """Writing to a pipe with no reader: the kernel sends SIGPIPE as well as returning EPIPE."""
     p.send_self(SIGPIPE, SI_USER)
 
@@ -87,11 +87,11 @@ def sys_write(p: Process, fd: int, buf: int, count: int) -> int:
     try:
         return os.write(fd, p.mem.read(buf, n))
     except BrokenPipeError:
-        _pipe_broken(p)
+        pipe_broken(p)
         raise
 
 
-def _iovecs(p: Process, iov: int, iovcnt: int) -> list[tuple[int, int]]:
+def iovecs(p: Process, iov: int, iovcnt: int) -> list[tuple[int, int]]:
     if iovcnt < 0 or iovcnt > IOV_MAX:
         raise OSError(errno.EINVAL, "bad iovcnt")
     raw = p.mem.read(iov, abi.IOVEC.size * iovcnt)
@@ -101,13 +101,13 @@ def _iovecs(p: Process, iov: int, iovcnt: int) -> list[tuple[int, int]]:
     return vecs
 
 
-def sys_readv(p: Process, fd: int, iov: int, iovcnt: int) -> int:
-    vecs = _iovecs(p, iov, iovcnt)
+def readv_into(p: Process, vecs: list[tuple[int, int]], reader) -> int:
+    """Scatter what ``reader(buffers)`` reads into the guest's iovecs (checked writable first)."""
     for base, length in vecs:
         if length:
             p.mem.check_range(base, length, PROT_WRITE)
     bufs = [bytearray(length) for _, length in vecs]
-    n = os.readv(fd, bufs)
+    n = reader(bufs)
     left = n
     for (base, _), buf in zip(vecs, bufs, strict=True):
         chunk = bytes(buf[:left])
@@ -116,12 +116,16 @@ def sys_readv(p: Process, fd: int, iov: int, iovcnt: int) -> int:
     return n
 
 
+def sys_readv(p: Process, fd: int, iov: int, iovcnt: int) -> int:
+    return readv_into(p, iovecs(p, iov, iovcnt), lambda bufs: os.readv(fd, bufs))
+
+
 def sys_writev(p: Process, fd: int, iov: int, iovcnt: int) -> int:
-    data = [p.mem.read(base, length) for base, length in _iovecs(p, iov, iovcnt)]
+    data = [p.mem.read(base, length) for base, length in iovecs(p, iov, iovcnt)]
     try:
         return os.writev(fd, data)
     except BrokenPipeError:
-        _pipe_broken(p)
+        pipe_broken(p)
         raise
 
 
@@ -191,15 +195,40 @@ def sys_pipe(p: Process, fds: int) -> int:
 
 
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC = 0, 1, 2, 3, 4, 1030
+F_GETLK, F_SETLK, F_SETLKW, F_GETLK64, F_SETLK64, F_SETLKW64 = 5, 6, 7, 12, 13, 14
+F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38
+# commands whose argument is an int, the same on ARM and the host: F_SETOWN, F_GETOWN, F_SETSIG, F_GETSIG,
+# F_SETLEASE, F_GETLEASE, F_NOTIFY, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS
+_INT_FCNTLS = (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, 8, 9, 10, 11, 1024, 1025, 1026, 1031, 1032, 1033, 1034)
+# lock command -> (host command, guest structure)
+_LOCK_FCNTLS = {
+    F_GETLK: (F_GETLK, abi.FLOCK32), F_SETLK: (F_SETLK, abi.FLOCK32), F_SETLKW: (F_SETLKW, abi.FLOCK32),
+    F_GETLK64: (F_GETLK, abi.FLOCK64), F_SETLK64: (F_SETLK, abi.FLOCK64), F_SETLKW64: (F_SETLKW, abi.FLOCK64),
+    F_OFD_GETLK: (F_OFD_GETLK, abi.FLOCK64), F_OFD_SETLK: (F_OFD_SETLK, abi.FLOCK64),
+    F_OFD_SETLKW: (F_OFD_SETLKW, abi.FLOCK64),
+}  # fmt: skip
+
+
+def _fcntl_lock(p: Process, fd: int, cmd: int, arg: int) -> int:
+    host_cmd, layout = _LOCK_FCNTLS[cmd]
+    fields = layout.unpack(p.mem.read(arg, layout.size))
+    result = abi.HOST_FLOCK.unpack(fcntl.fcntl(fd, host_cmd, abi.HOST_FLOCK.pack(*fields)))
+    if host_cmd in (F_GETLK, F_OFD_GETLK):
+        if layout is abi.FLOCK32 and any(not -(1 << 31) <= v < 1 << 31 for v in result[2:4]):
+            return -errno.EOVERFLOW
+        p.mem.write(arg, layout.pack(*result))
+    return 0
 
 
 def sys_fcntl64(p: Process, fd: int, cmd: int, arg: int) -> int:
-    if cmd in (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD):
+    if cmd in _INT_FCNTLS:
         return fcntl.fcntl(fd, cmd, arg)
     if cmd == F_GETFL:
         return abi.open_flags_to_guest(fcntl.fcntl(fd, F_GETFL))
     if cmd == F_SETFL:
         return fcntl.fcntl(fd, F_SETFL, abi.open_flags_to_host(arg & 0xFFFFFFFF))
+    if cmd in _LOCK_FCNTLS:
+        return _fcntl_lock(p, fd, cmd, arg)
     if log.enabled("unimp"):
         log.write(f"Unsupported fcntl command: {cmd}\n")
     return -errno.EINVAL

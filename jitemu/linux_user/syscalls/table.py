@@ -9,7 +9,7 @@ logged; ``cmode`` is a creation mode shown only when the flags create a file.  C
 from __future__ import annotations
 
 from jitemu.linux_user.syscall_names import NUMBERS
-from jitemu.linux_user.syscalls import SyscallDef, clock, fs, mem, proc, sig
+from jitemu.linux_user.syscalls import SyscallDef, clock, dirs, fileio, fs, mem, proc, sig
 
 _ROWS = (
     # process
@@ -106,6 +106,57 @@ _ROWS = (
     ("renameat", fs.sys_renameat, "atfd str atfd str"),
     ("umask", fs.sys_umask, "octal"),
     ("fsync", fs.sys_fsync, "fd"),
+    # directories, names and metadata
+    ("getdents64", dirs.sys_getdents64, "fd ptr uint"),
+    ("getdents", dirs.sys_getdents, "fd ptr uint"),
+    ("link", dirs.sys_link, "str str"),
+    ("linkat", dirs.sys_linkat, "atfd str atfd str atflags"),
+    ("symlink", dirs.sys_symlink, "str str"),
+    ("symlinkat", dirs.sys_symlinkat, "str atfd str"),
+    ("renameat2", dirs.sys_renameat2, "atfd str atfd str renameflags"),
+    ("mknod", dirs.sys_mknod, "str octal hex"),
+    ("mknodat", dirs.sys_mknodat, "atfd str octal hex"),
+    ("chmod", dirs.sys_chmod, "str octal"),
+    ("fchmod", dirs.sys_fchmod, "fd octal"),
+    ("fchmodat", dirs.sys_fchmodat, "atfd str octal"),
+    ("chown", dirs.sys_chown, "str uint uint"),
+    ("lchown", dirs.sys_lchown, "str uint uint"),
+    ("fchown", dirs.sys_fchown, "fd uint uint"),
+    ("chown32", dirs.sys_chown32, "str int int"),
+    ("lchown32", dirs.sys_lchown32, "str int int"),
+    ("fchown32", dirs.sys_fchown32, "fd int int"),
+    ("fchownat", dirs.sys_fchownat, "atfd str int int atflags"),
+    ("utimensat", dirs.sys_utimensat, "atfd str ptr atflags"),
+    ("utimensat_time64", dirs.sys_utimensat_time64, "atfd str ptr atflags"),
+    ("futimesat", dirs.sys_futimesat, "atfd str ptr"),
+    ("utimes", dirs.sys_utimes, "str ptr"),
+    ("statfs", dirs.sys_statfs, "str ptr"),
+    ("fstatfs", dirs.sys_fstatfs, "fd ptr"),
+    ("statfs64", dirs.sys_statfs64, "str uint ptr"),
+    ("fstatfs64", dirs.sys_fstatfs64, "fd uint ptr"),
+    # positioned and bulk I/O, sizes, locks
+    ("pread64", fileio.sys_pread64, "fd buf uint pad off64 hi"),
+    ("pwrite64", fileio.sys_pwrite64, "fd buf uint pad off64 hi"),
+    ("preadv", fileio.sys_preadv, "fd ptr int off64 hi"),
+    ("pwritev", fileio.sys_pwritev, "fd ptr int off64 hi"),
+    ("preadv2", fileio.sys_preadv2, "fd ptr int off64 hi hex"),
+    ("pwritev2", fileio.sys_pwritev2, "fd ptr int off64 hi hex"),
+    ("sendfile", fileio.sys_sendfile, "fd fd ptr uint"),
+    ("sendfile64", fileio.sys_sendfile64, "fd fd ptr uint"),
+    ("copy_file_range", fileio.sys_copy_file_range, "fd ptr fd ptr uint uint"),
+    ("truncate", fileio.sys_truncate, "str int"),
+    ("ftruncate", fileio.sys_ftruncate, "fd int"),
+    ("truncate64", fileio.sys_truncate64, "str pad off64 hi"),
+    ("ftruncate64", fileio.sys_ftruncate64, "fd pad off64 hi"),
+    ("fallocate", fileio.sys_fallocate, "fd int off64 hi off64 hi"),
+    ("arm_fadvise64_64", fileio.sys_arm_fadvise64_64, "fd int off64 hi off64 hi"),
+    ("readahead", fileio.sys_readahead, "fd pad off64 hi uint"),
+    ("flock", fileio.sys_flock, "fd int"),
+    ("sync", fileio.sys_sync, ""),
+    ("syncfs", fileio.sys_syncfs, "fd"),
+    ("fdatasync", fileio.sys_fdatasync, "fd"),
+    ("memfd_create", fileio.sys_memfd_create, "str hex"),
+    ("close_range", fileio.sys_close_range, "uint uint hex"),
 )
 
 
