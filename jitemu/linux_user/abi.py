@@ -165,3 +165,9 @@ assert FLOCK32.size == 16 and FLOCK64.size == 32
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2
+
+POLLFD = struct.Struct("<ihh")  # struct pollfd: the same everywhere
+EPOLL_EVENT = struct.Struct("<I4xQ")  # struct epoll_event: EABI aligns the 64-bit data (not packed as on x86-64)
+ITIMERSPEC32 = struct.Struct("<iiii")  # struct itimerspec: interval, value (32-bit timespecs)
+ITIMERSPEC64 = struct.Struct("<qqqq")
+SIGSET_ARGPACK = struct.Struct("<II")  # pselect6's sixth argument: sigset pointer, sigset size

@@ -66,6 +66,7 @@ RENAME_FLAGS: Flags = (("RENAME_NOREPLACE", 1), ("RENAME_EXCHANGE", 2), ("RENAME
 FUTEX_FLAGS: Flags = (("FUTEX_PRIVATE_FLAG", 128), ("FUTEX_CLOCK_REALTIME", 256))
 
 WHENCE = _enum("SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE")
+EPOLL_OPS = _enum("", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD")
 SIGPROCMASK_HOW = _enum("SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK")
 CLOCKS = _enum("CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
                "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE", "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME",
@@ -163,6 +164,7 @@ KINDS: dict[str, ArgKind] = {
     "fcntl": ArgKind(False, lambda v: format_enum(v, FCNTL_CMDS)),
     "ioctl": ArgKind(False, lambda v: IOCTLS.get(v, f"{v:#x}")),
     "renameflags": ArgKind(False, lambda v: format_flags(v, RENAME_FLAGS)),
+    "epollop": ArgKind(False, lambda v: format_enum(v, EPOLL_OPS)),
     "pad": ArgKind(False, lambda v: ""),  # EABI register-pair alignment: not shown
     "off64": ArgKind(False, str),  # low word of a 64-bit pair: shown as the whole value (see format_call)
     "hi": ArgKind(False, lambda v: ""),  # high word of a 64-bit pair: shown with its low word

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+import platform
 import struct
+import time
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -31,12 +33,9 @@ def _fn(name: str, restype=ctypes.c_int):
 
 
 _getdents64 = _fn("getdents64", ctypes.c_ssize_t)
-_utimensat = _fn("utimensat")
-_futimens = _fn("futimens")
-_renameat2 = _fn("renameat2")
-_statfs = _fn("statfs")
-_fstatfs = _fn("fstatfs")
-_fallocate = _fn("fallocate")
+_utimensat, _futimens, _renameat2, _statfs, _fstatfs, _fallocate = map(
+    _fn, ("utimensat", "futimens", "renameat2", "statfs", "fstatfs", "fallocate")
+)
 
 
 def getdents64(fd: int, count: int) -> bytes:
@@ -66,8 +65,82 @@ def statfs(target: bytes | int) -> tuple:
     namelen, frsize, flags."""
     buf = ctypes.create_string_buffer(HOST_STATFS.size)
     _check(_fstatfs(target, buf) if isinstance(target, int) else _statfs(target, buf))
-    return HOST_STATFS.unpack(buf.raw)
+    return HOST_STATFS.unpack_from(buf.raw)
 
 
 def fallocate(fd: int, mode: int, offset: int, length: int) -> None:
     _check(_fallocate(fd, mode, ctypes.c_int64(offset), ctypes.c_int64(length)))
+
+
+# ---- waiting for file descriptors ----------------------------------------------------------------------
+_poll, _ppoll, _select, _pselect = map(_fn, ("poll", "ppoll", "select", "pselect"))
+_epoll_create1, _epoll_ctl, _epoll_wait = map(_fn, ("epoll_create1", "epoll_ctl", "epoll_wait"))
+_timerfd_create, _timerfd_settime, _timerfd_gettime = map(_fn, ("timerfd_create", "timerfd_settime", "timerfd_gettime"))
+
+HOST_TIMEVAL = HOST_TIMESPEC  # two 64-bit words on a 64-bit host
+HOST_ITIMERSPEC = struct.Struct("<qqqq")
+# struct epoll_event: x86-64 packs it (12 bytes), other 64-bit hosts align the 64-bit data (16 bytes)
+HOST_EPOLL_EVENT = struct.Struct("<IQ" if platform.machine() in ("x86_64", "AMD64") else "<I4xQ")
+FD_SETSIZE = 1024
+NSEC = 1_000_000_000
+
+
+def poll(fds: bytes, nfds: int, timeout: tuple[int, int] | int | None) -> tuple[int, bytes]:
+    """``fds``: an array of struct pollfd (the same layout everywhere).  ``timeout`` in milliseconds
+    (an int, negative: forever) uses poll; a timespec tuple (or None: forever) uses ppoll."""
+    buf = ctypes.create_string_buffer(fds, len(fds))
+    if isinstance(timeout, int):
+        n = _check(_poll(buf, ctypes.c_ulong(nfds), timeout))
+    else:
+        ts = None if timeout is None else ctypes.create_string_buffer(HOST_TIMESPEC.pack(*timeout))
+        n = _check(_ppoll(buf, ctypes.c_ulong(nfds), ts, None))
+    return n, buf.raw[: len(fds)]
+
+
+def select(nfds: int, sets: list[bytes | None], timeout: tuple[int, int] | None, precise: bool) -> tuple:
+    """select (timeout a timeval, rewritten with the time left) or pselect (a timespec: ``precise``).
+    Each set is a little-endian bitmap (the same bits on a 32-bit guest); returns (n, sets, timeout)."""
+    size = FD_SETSIZE // 8
+    bufs = [None if s is None else ctypes.create_string_buffer(s.ljust(size, b"\0")[:size], size) for s in sets]
+    tbuf = None if timeout is None else ctypes.create_string_buffer(HOST_TIMESPEC.pack(*timeout))
+    start, left = time.monotonic_ns(), None
+    if precise:  # the C library's pselect keeps the timeout as it was: compute what is left, as Linux does
+        n = _check(_pselect(nfds, *bufs, tbuf, None))
+        if timeout is not None:
+            left = divmod(max(0, timeout[0] * NSEC + timeout[1] - (time.monotonic_ns() - start)), NSEC)
+    else:
+        n = _check(_select(nfds, *bufs, tbuf))
+        left = None if tbuf is None else HOST_TIMESPEC.unpack_from(tbuf.raw)
+    return n, [None if b is None else b.raw for b in bufs], left
+
+
+def epoll_create1(flags: int) -> int:
+    return _check(_epoll_create1(flags))
+
+
+def epoll_ctl(epfd: int, op: int, fd: int, event: tuple[int, int] | None) -> None:
+    ev = None if event is None else ctypes.create_string_buffer(HOST_EPOLL_EVENT.pack(*event))
+    _check(_epoll_ctl(epfd, op, fd, ev))
+
+
+def epoll_wait(epfd: int, maxevents: int, timeout_ms: int) -> list[tuple[int, int]]:
+    size = HOST_EPOLL_EVENT.size
+    buf = ctypes.create_string_buffer(size * max(maxevents, 1))
+    n = _check(_epoll_wait(epfd, buf, maxevents, timeout_ms))
+    return [HOST_EPOLL_EVENT.unpack_from(buf.raw, i * size) for i in range(n)]
+
+
+def timerfd_create(clock: int, flags: int) -> int:
+    return _check(_timerfd_create(clock, flags))
+
+
+def timerfd_settime(fd: int, flags: int, new: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    old = ctypes.create_string_buffer(HOST_ITIMERSPEC.size)
+    _check(_timerfd_settime(fd, flags, ctypes.create_string_buffer(HOST_ITIMERSPEC.pack(*new)), old))
+    return HOST_ITIMERSPEC.unpack_from(old.raw)
+
+
+def timerfd_gettime(fd: int) -> tuple[int, int, int, int]:
+    cur = ctypes.create_string_buffer(HOST_ITIMERSPEC.size)
+    _check(_timerfd_gettime(fd, cur))
+    return HOST_ITIMERSPEC.unpack_from(cur.raw)

@@ -9,7 +9,7 @@ logged; ``cmode`` is a creation mode shown only when the flags create a file.  C
 from __future__ import annotations
 
 from jitemu.linux_user.syscall_names import NUMBERS
-from jitemu.linux_user.syscalls import SyscallDef, clock, dirs, fileio, fs, mem, proc, sig
+from jitemu.linux_user.syscalls import SyscallDef, clock, dirs, fileio, fs, mem, poll, proc, sig
 
 _ROWS = (
     # process
@@ -157,6 +157,25 @@ _ROWS = (
     ("fdatasync", fileio.sys_fdatasync, "fd"),
     ("memfd_create", fileio.sys_memfd_create, "str hex"),
     ("close_range", fileio.sys_close_range, "uint uint hex"),
+    # waiting for descriptors, eventfd, timerfd
+    ("poll", poll.sys_poll, "ptr uint int"),
+    ("ppoll", poll.sys_ppoll, "ptr uint ptr ptr uint"),
+    ("ppoll_time64", poll.sys_ppoll_time64, "ptr uint ptr ptr uint"),
+    ("_newselect", poll.sys__newselect, "int ptr ptr ptr ptr"),
+    ("pselect6", poll.sys_pselect6, "int ptr ptr ptr ptr ptr"),
+    ("pselect6_time64", poll.sys_pselect6_time64, "int ptr ptr ptr ptr ptr"),
+    ("epoll_create", poll.sys_epoll_create, "int"),
+    ("epoll_create1", poll.sys_epoll_create1, "oflags"),
+    ("epoll_ctl", poll.sys_epoll_ctl, "fd epollop fd ptr"),
+    ("epoll_wait", poll.sys_epoll_wait, "fd ptr int int"),
+    ("epoll_pwait", poll.sys_epoll_pwait, "fd ptr int int ptr uint"),
+    ("eventfd", poll.sys_eventfd, "uint"),
+    ("eventfd2", poll.sys_eventfd2, "uint oflags"),
+    ("timerfd_create", poll.sys_timerfd_create, "clock oflags"),
+    ("timerfd_settime", poll.sys_timerfd_settime, "fd int ptr ptr"),
+    ("timerfd_settime64", poll.sys_timerfd_settime64, "fd int ptr ptr"),
+    ("timerfd_gettime", poll.sys_timerfd_gettime, "fd ptr"),
+    ("timerfd_gettime64", poll.sys_timerfd_gettime64, "fd ptr"),
 )
 
 

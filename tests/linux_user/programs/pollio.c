@@ -1,0 +1,126 @@
+/* Pipes and waiting for descriptors: poll, ppoll, select, pselect, epoll (event data round trip), eventfd,
+ * timerfd, nonblocking pipes, dup3 and fcntl flags. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/select.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+static void check(const char *what, long r) {
+    if (r < 0)
+        printf("%s: error %s\n", what, strerrorname_np(errno));
+    else
+        printf("%s: %ld\n", what, r);
+}
+
+int main(int argc, char **argv) {
+    int a[2], b[2];
+    check("pipe", pipe(a));
+    check("pipe2", pipe2(b, O_NONBLOCK | O_CLOEXEC));
+    check("F_GETFL nonblock", (fcntl(b[0], F_GETFL) & O_NONBLOCK) != 0);
+    check("F_GETFD cloexec", fcntl(b[0], F_GETFD));
+    char buf[64];
+    check("read empty nonblocking", read(b[0], buf, sizeof buf));
+
+    struct pollfd pfd[4] = {{a[0], POLLIN, 0}, {a[1], POLLOUT, 0}, {b[0], POLLIN, 0}, {-1, POLLIN, 0}};
+    check("poll", poll(pfd, 4, 0));
+    for (int i = 0; i < 4; i++) printf("  revents[%d]=%#x\n", i, pfd[i].revents);
+    write(a[1], "abc", 3);
+    check("poll after write", poll(pfd, 4, 100));
+    for (int i = 0; i < 4; i++) printf("  revents[%d]=%#x\n", i, pfd[i].revents);
+    struct timespec ts = {0, 1000000};
+    check("ppoll", ppoll(pfd + 2, 1, &ts, NULL));
+    check("ppoll NULL fds", ppoll(NULL, 0, &ts, NULL));
+    check("poll timeout", poll(pfd + 2, 1, 5));
+
+    fd_set r, w;
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_SET(a[0], &r);
+    FD_SET(b[0], &r);
+    FD_SET(b[1], &w);
+    struct timeval tv = {1, 0};
+    check("select", select(b[1] + 1, &r, &w, NULL, &tv));
+    printf("  a readable=%d b readable=%d b writable=%d tv_ok=%d\n", FD_ISSET(a[0], &r), FD_ISSET(b[0], &r),
+           FD_ISSET(b[1], &w), tv.tv_sec <= 1);
+    FD_ZERO(&r);
+    FD_SET(b[0], &r);
+    struct timespec pts = {0, 2000000};
+    check("pselect timeout", pselect(b[0] + 1, &r, NULL, NULL, &pts, NULL));
+    printf("  b readable=%d\n", FD_ISSET(b[0], &r));
+    struct timeval bad = {0, 2000000};
+    check("select bad timeout", select(1, NULL, NULL, NULL, &bad));
+    check("select negative n", select(-1, NULL, NULL, NULL, &tv));
+
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    check("epoll_create1", ep >= 0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0x1122334455667788ULL};
+    check("epoll_ctl add a", epoll_ctl(ep, EPOLL_CTL_ADD, a[0], &ev));
+    ev.data.u64 = 0xdeadbeefcafef00dULL;
+    ev.events = EPOLLIN | EPOLLET;
+    check("epoll_ctl add b", epoll_ctl(ep, EPOLL_CTL_ADD, b[0], &ev));
+    check("epoll_ctl add again", epoll_ctl(ep, EPOLL_CTL_ADD, b[0], &ev));
+    struct epoll_event out[4];
+    memset(out, 0, sizeof out);
+    int n = epoll_wait(ep, out, 4, 100);
+    check("epoll_wait", n);
+    for (int i = 0; i < n; i++) printf("  events=%#x data=%#llx\n", out[i].events, (unsigned long long)out[i].data.u64);
+    write(b[1], "x", 1);
+    n = epoll_pwait(ep, out, 4, 100, NULL);
+    check("epoll_pwait", n);
+    for (int i = 0; i < n; i++) printf("  events=%#x data=%#llx\n", out[i].events, (unsigned long long)out[i].data.u64);
+    check("epoll_ctl del", epoll_ctl(ep, EPOLL_CTL_DEL, a[0], NULL));
+    check("epoll_wait edge-triggered again", epoll_wait(ep, out, 4, 0));
+    check("epoll_wait bad maxevents", epoll_wait(ep, out, 0, 0));
+    check("epoll_create 0", epoll_create(0));
+    check("epoll_create 1", epoll_create(1) >= 0);
+
+    int e = eventfd(5, EFD_NONBLOCK);
+    uint64_t v = 0;
+    check("eventfd read", read(e, &v, 8));
+    printf("  value=%llu\n", (unsigned long long)v);
+    check("eventfd read empty", read(e, &v, 8));
+    v = 7;
+    check("eventfd write", write(e, &v, 8));
+    check("eventfd F_GETFD", fcntl(e, F_GETFD));
+    int es = eventfd(3, EFD_SEMAPHORE | EFD_CLOEXEC);
+    read(es, &v, 8);
+    printf("  semaphore read=%llu\n", (unsigned long long)v);
+    check("eventfd F_GETFD cloexec", fcntl(es, F_GETFD));
+
+    int t = timerfd_create(CLOCK_MONOTONIC, 0);
+    check("timerfd_create", t >= 0);
+    struct itimerspec its = {{0, 0}, {10, 0}}, old;
+    check("timerfd_settime", timerfd_settime(t, 0, &its, &old));
+    printf("  old value=%ld.%09ld\n", (long)old.it_value.tv_sec, old.it_value.tv_nsec);
+    struct itimerspec cur;
+    check("timerfd_gettime", timerfd_gettime(t, &cur));
+    printf("  armed=%d\n", cur.it_value.tv_sec <= 10 && cur.it_value.tv_sec > 0);
+    struct itimerspec soon = {{0, 0}, {0, 1000000}};
+    check("timerfd_settime again", timerfd_settime(t, 0, &soon, &old));
+    printf("  old value was armed=%d\n", old.it_value.tv_sec <= 10 && old.it_value.tv_sec > 0);
+    check("timerfd read", read(t, &v, 8));
+    printf("  expirations=%llu\n", (unsigned long long)v);
+    struct itimerspec badts = {{0, 0}, {0, 1000000000}};
+    check("timerfd_settime bad", timerfd_settime(t, 0, &badts, NULL));
+
+    check("dup3", dup3(a[0], 20, O_CLOEXEC));
+    check("dup3 F_GETFD", fcntl(20, F_GETFD));
+    check("dup3 same", dup3(20, 20, 0));
+    close(a[1]);
+    struct pollfd hup = {a[0], POLLIN, 0};
+    check("poll hangup", poll(&hup, 1, 0));
+    printf("  revents=%#x\n", hup.revents);
+    check("read rest", read(a[0], buf, sizeof buf));
+    check("read eof", read(a[0], buf, sizeof buf));
+    return 0;
+}
