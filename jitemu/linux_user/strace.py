@@ -66,6 +66,14 @@ RENAME_FLAGS: Flags = (("RENAME_NOREPLACE", 1), ("RENAME_EXCHANGE", 2), ("RENAME
 FUTEX_FLAGS: Flags = (("FUTEX_PRIVATE_FLAG", 128), ("FUTEX_CLOCK_REALTIME", 256))
 
 WHENCE = _enum("SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE")
+FAMILIES = _enum("AF_UNSPEC", "AF_UNIX", "AF_INET", start=0) | {10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"}
+SOCK_TYPES = _enum("", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET") | {10: "SOCK_PACKET"}
+SOCK_FLAGS: Flags = (("SOCK_NONBLOCK", 0o4000), ("SOCK_CLOEXEC", 0o2000000))
+MSG_FLAGS: Flags = (("MSG_OOB", 1), ("MSG_PEEK", 2), ("MSG_DONTROUTE", 4), ("MSG_CTRUNC", 8), ("MSG_TRUNC", 0x20),
+                    ("MSG_DONTWAIT", 0x40), ("MSG_EOR", 0x80), ("MSG_WAITALL", 0x100), ("MSG_NOSIGNAL", 0x4000),
+                    ("MSG_MORE", 0x8000), ("MSG_WAITFORONE", 0x10000), ("MSG_CMSG_CLOEXEC", 0x40000000))  # fmt: skip
+SHUTDOWN_HOW = _enum("SHUT_RD", "SHUT_WR", "SHUT_RDWR")
+SOCKOPT_LEVELS = {0: "SOL_IP", 1: "SOL_SOCKET", 6: "SOL_TCP", 17: "SOL_UDP", 41: "SOL_IPV6"}
 EPOLL_OPS = _enum("", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD")
 SIGPROCMASK_HOW = _enum("SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK")
 CLOCKS = _enum("CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
@@ -165,6 +173,16 @@ KINDS: dict[str, ArgKind] = {
     "ioctl": ArgKind(False, lambda v: IOCTLS.get(v, f"{v:#x}")),
     "renameflags": ArgKind(False, lambda v: format_flags(v, RENAME_FLAGS)),
     "epollop": ArgKind(False, lambda v: format_enum(v, EPOLL_OPS)),
+    "family": ArgKind(True, lambda v: format_enum(v, FAMILIES)),
+    "socktype": ArgKind(
+        False,
+        lambda v: "|".join(
+            filter(None, (format_enum(v & 0xF, SOCK_TYPES), format_flags(v & ~0xF, SOCK_FLAGS, zero="")))
+        ),
+    ),
+    "msgflags": ArgKind(True, lambda v: format_flags(v, MSG_FLAGS)),
+    "shuthow": ArgKind(True, lambda v: format_enum(v, SHUTDOWN_HOW)),
+    "solevel": ArgKind(True, lambda v: format_enum(v, SOCKOPT_LEVELS)),
     "pad": ArgKind(False, lambda v: ""),  # EABI register-pair alignment: not shown
     "off64": ArgKind(False, str),  # low word of a 64-bit pair: shown as the whole value (see format_call)
     "hi": ArgKind(False, lambda v: ""),  # high word of a 64-bit pair: shown with its low word

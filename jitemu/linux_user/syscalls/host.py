@@ -144,3 +144,25 @@ def timerfd_gettime(fd: int) -> tuple[int, int, int, int]:
     cur = ctypes.create_string_buffer(HOST_ITIMERSPEC.size)
     _check(_timerfd_gettime(fd, cur))
     return HOST_ITIMERSPEC.unpack_from(cur.raw)
+
+
+# ---- sockets -------------------------------------------------------------------------------------------
+# struct msghdr and struct cmsghdr on a 64-bit host: pointers and size_t are 8 bytes, cmsg data 8-aligned
+HOST_MSGHDR = struct.Struct("<QI4xQQQQi4x")
+HOST_CMSGHDR = struct.Struct("<Qii")
+
+
+def call(name: str, *args) -> int:
+    """``name(*args)`` from the C library (int result, -1 and errno on failure)."""
+    return _check(getattr(_libc, name)(*args))
+
+
+def buffer(data: bytes | int) -> ctypes.Array:
+    """A C buffer holding ``data`` (or that many zero bytes), without the extra NUL ctypes would add."""
+    if isinstance(data, int):
+        return ctypes.create_string_buffer(max(data, 1))
+    return ctypes.create_string_buffer(data, max(len(data), 1))
+
+
+def address(buf: ctypes.Array) -> int:
+    return ctypes.addressof(buf)

@@ -9,7 +9,7 @@ logged; ``cmode`` is a creation mode shown only when the flags create a file.  C
 from __future__ import annotations
 
 from jitemu.linux_user.syscall_names import NUMBERS
-from jitemu.linux_user.syscalls import SyscallDef, clock, dirs, fileio, fs, mem, poll, proc, sig
+from jitemu.linux_user.syscalls import SyscallDef, clock, dirs, fileio, fs, mem, net, poll, proc, sig
 
 _ROWS = (
     # process
@@ -176,6 +176,25 @@ _ROWS = (
     ("timerfd_settime64", poll.sys_timerfd_settime64, "fd int ptr ptr"),
     ("timerfd_gettime", poll.sys_timerfd_gettime, "fd ptr"),
     ("timerfd_gettime64", poll.sys_timerfd_gettime64, "fd ptr"),
+    # sockets
+    ("socket", net.sys_socket, "family socktype int"),
+    ("socketpair", net.sys_socketpair, "family socktype int ptr"),
+    ("bind", net.sys_bind, "fd ptr uint"),
+    ("connect", net.sys_connect, "fd ptr uint"),
+    ("listen", net.sys_listen, "fd int"),
+    ("accept", net.sys_accept, "fd ptr ptr"),
+    ("accept4", net.sys_accept4, "fd ptr ptr oflags"),
+    ("getsockname", net.sys_getsockname, "fd ptr ptr"),
+    ("getpeername", net.sys_getpeername, "fd ptr ptr"),
+    ("sendto", net.sys_sendto, "fd buf uint msgflags ptr uint"),
+    ("send", net.sys_send, "fd buf uint msgflags"),
+    ("recvfrom", net.sys_recvfrom, "fd buf uint msgflags ptr ptr"),
+    ("recv", net.sys_recv, "fd buf uint msgflags"),
+    ("sendmsg", net.sys_sendmsg, "fd ptr msgflags"),
+    ("recvmsg", net.sys_recvmsg, "fd ptr msgflags"),
+    ("shutdown", net.sys_shutdown, "fd shuthow"),
+    ("setsockopt", net.sys_setsockopt, "fd solevel int ptr uint"),
+    ("getsockopt", net.sys_getsockopt, "fd solevel int ptr ptr"),
 )
 
 

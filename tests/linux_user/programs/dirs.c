@@ -2,13 +2,11 @@
  * the old getdents, link/symlink/readlink, renameat2, chmod/utimensat, truncate, pread/pwrite, preadv,
  * sendfile, copy_file_range, fallocate, statfs, mknod, fcntl and OFD locks, flock, memfd. */
 #define _GNU_SOURCE
+#include "check.h"
 #define _FILE_OFFSET_BITS 64
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -19,12 +17,6 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-static void check(const char *what, long r) {
-    if (r < 0)
-        printf("%s: error %s\n", what, strerrorname_np(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 

@@ -1,12 +1,10 @@
 /* Pipes and waiting for descriptors: poll, ppoll, select, pselect, epoll (event data round trip), eventfd,
  * timerfd, nonblocking pipes, dup3 and fcntl flags. */
 #define _GNU_SOURCE
-#include <errno.h>
+#include "check.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
@@ -15,12 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void check(const char *what, long r) {
-    if (r < 0)
-        printf("%s: error %s\n", what, strerrorname_np(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
 
 int main(int argc, char **argv) {
     int a[2], b[2];
