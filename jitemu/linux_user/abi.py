@@ -171,3 +171,39 @@ EPOLL_EVENT = struct.Struct("<I4xQ")  # struct epoll_event: EABI aligns the 64-b
 ITIMERSPEC32 = struct.Struct("<iiii")  # struct itimerspec: interval, value (32-bit timespecs)
 ITIMERSPEC64 = struct.Struct("<qqqq")
 SIGSET_ARGPACK = struct.Struct("<II")  # pselect6's sixth argument: sigset pointer, sigset size
+
+# Terminal and descriptor ioctls (passed to the host).  struct termios (4 tcflag_t, c_line, 19 c_cc: 36
+# bytes), struct winsize (4 unsigned short) and int have the same layout and values on ARM and on the hosts we
+# run on (all use asm-generic/termbits.h), so the buffer is copied as it is.  request -> (name, size of the
+# pointed-to buffer, how it goes): "out" the host fills it, "in" the guest's is passed, "value" the argument
+# itself is an int, "none" there is no argument.
+IOCTLS: dict[int, tuple[str, int, str]] = {
+    0x5401: ("TCGETS", 36, "out"),
+    0x5402: ("TCSETS", 36, "in"),
+    0x5403: ("TCSETSW", 36, "in"),
+    0x5404: ("TCSETSF", 36, "in"),
+    0x5409: ("TCSBRK", 0, "value"),
+    0x540A: ("TCXONC", 0, "value"),
+    0x540B: ("TCFLSH", 0, "value"),
+    0x540C: ("TIOCEXCL", 0, "none"),
+    0x540D: ("TIOCNXCL", 0, "none"),
+    0x540E: ("TIOCSCTTY", 0, "value"),
+    0x540F: ("TIOCGPGRP", 4, "out"),
+    0x5410: ("TIOCSPGRP", 4, "in"),
+    0x5411: ("TIOCOUTQ", 4, "out"),
+    0x5413: ("TIOCGWINSZ", 8, "out"),
+    0x5414: ("TIOCSWINSZ", 8, "in"),
+    0x541B: ("FIONREAD", 4, "out"),
+    0x5421: ("FIONBIO", 4, "in"),
+    0x5422: ("TIOCNOTTY", 0, "none"),
+    0x5429: ("TIOCGSID", 4, "out"),
+    0x5450: ("FIONCLEX", 0, "none"),
+    0x5451: ("FIOCLEX", 0, "none"),
+    0x5452: ("FIOASYNC", 4, "in"),
+    0x80045430: ("TIOCGPTN", 4, "out"),
+    0x40045431: ("TIOCSPTLCK", 4, "in"),
+}
+
+TMS = struct.Struct("<4I")  # struct tms: four 32-bit clock_t
+RUSAGE = struct.Struct("<4i14i")  # struct rusage: ru_utime, ru_stime (32-bit timevals), 14 longs
+assert RUSAGE.size == 72

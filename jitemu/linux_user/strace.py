@@ -74,6 +74,11 @@ MSG_FLAGS: Flags = (("MSG_OOB", 1), ("MSG_PEEK", 2), ("MSG_DONTROUTE", 4), ("MSG
                     ("MSG_MORE", 0x8000), ("MSG_WAITFORONE", 0x10000), ("MSG_CMSG_CLOEXEC", 0x40000000))  # fmt: skip
 SHUTDOWN_HOW = _enum("SHUT_RD", "SHUT_WR", "SHUT_RDWR")
 SOCKOPT_LEVELS = {0: "SOL_IP", 1: "SOL_SOCKET", 6: "SOL_TCP", 17: "SOL_UDP", 41: "SOL_IPV6"}
+PRCTL_OPTIONS = {1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
+                 7: "PR_GET_KEEPCAPS", 8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME",
+                 22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ", 24: "PR_CAPBSET_DROP", 29: "PR_SET_TIMERSLACK",
+                 30: "PR_GET_TIMERSLACK", 36: "PR_SET_CHILD_SUBREAPER", 37: "PR_GET_CHILD_SUBREAPER",
+                 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS"}  # fmt: skip
 EPOLL_OPS = _enum("", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD")
 SIGPROCMASK_HOW = _enum("SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK")
 CLOCKS = _enum("CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
@@ -88,9 +93,7 @@ MADVICE = _enum("MADV_NORMAL", "MADV_RANDOM", "MADV_SEQUENTIAL", "MADV_WILLNEED"
 FCNTL_CMDS = {**_enum("F_DUPFD", "F_GETFD", "F_SETFD", "F_GETFL", "F_SETFL", "F_GETLK", "F_SETLK", "F_SETLKW",
                       "F_SETOWN", "F_GETOWN", "F_SETSIG", "F_GETSIG", "F_GETLK64", "F_SETLK64", "F_SETLKW64"),
               1030: "F_DUPFD_CLOEXEC"}  # fmt: skip
-IOCTLS = {0x5401: "TCGETS", 0x5402: "TCSETS", 0x5403: "TCSETSW", 0x5404: "TCSETSF", 0x540F: "TIOCGPGRP",
-          0x5410: "TIOCSPGRP", 0x5413: "TIOCGWINSZ", 0x5414: "TIOCSWINSZ", 0x541B: "FIONREAD",
-          0x5421: "FIONBIO", 0x5450: "FIONCLEX", 0x5451: "FIOCLEX"}  # fmt: skip
+IOCTLS = {request: name for request, (name, _, _) in abi.IOCTLS.items()}
 
 
 def _pointer(v: int) -> str:
@@ -183,6 +186,7 @@ KINDS: dict[str, ArgKind] = {
     "msgflags": ArgKind(True, lambda v: format_flags(v, MSG_FLAGS)),
     "shuthow": ArgKind(True, lambda v: format_enum(v, SHUTDOWN_HOW)),
     "solevel": ArgKind(True, lambda v: format_enum(v, SOCKOPT_LEVELS)),
+    "prctl": ArgKind(True, lambda v: format_enum(v, PRCTL_OPTIONS)),
     "pad": ArgKind(False, lambda v: ""),  # EABI register-pair alignment: not shown
     "off64": ArgKind(False, str),  # low word of a 64-bit pair: shown as the whole value (see format_call)
     "hi": ArgKind(False, lambda v: ""),  # high word of a 64-bit pair: shown with its low word

@@ -269,36 +269,21 @@ def sys_statx(p: Process, dirfd: int, path: int, flags: int, mask: int, buf: int
 
 
 # ---- ioctl ---------------------------------------------------------------------------------------------
-# Terminal ioctls passed to the host.  struct termios (4 tcflag_t, c_line, 19 c_cc: 36 bytes), struct
-# winsize (4 unsigned short) and int have the same layout and values on ARM and on the hosts we run on
-# (all use asm-generic/termbits.h), so the buffer is copied as it is.  (request -> size, guest reads it)
-IOCTLS: dict[int, tuple[int, bool]] = {
-    0x5401: (36, True),  # TCGETS
-    0x5402: (36, False),  # TCSETS
-    0x5403: (36, False),  # TCSETSW
-    0x5404: (36, False),  # TCSETSF
-    0x540F: (4, True),  # TIOCGPGRP
-    0x5410: (4, False),  # TIOCSPGRP
-    0x5413: (8, True),  # TIOCGWINSZ
-    0x5414: (8, False),  # TIOCSWINSZ
-    0x541B: (4, True),  # FIONREAD
-    0x5421: (4, False),  # FIONBIO
-}
-
-
 def sys_ioctl(p: Process, fd: int, request: int, arg: int) -> int:
     os.fstat(fd)  # EBADF comes before ENOTTY
-    known = IOCTLS.get(request)
+    known = abi.IOCTLS.get(request)
     if known is None:
         if log.enabled("unimp"):
             log.write(f"Unsupported ioctl: cmd=0x{request:04x}\n")
         return -errno.ENOTTY
-    size, out = known
-    if out:
+    _, size, how = known
+    if how == "out":
         p.mem.check_range(arg, size, PROT_WRITE)
         p.mem.write(arg, fcntl.ioctl(fd, request, bytes(size)))
-    else:
+    elif how == "in":
         fcntl.ioctl(fd, request, p.mem.read(arg, size))
+    else:
+        fcntl.ioctl(fd, request, arg if how == "value" else 0)
     return 0
 
 

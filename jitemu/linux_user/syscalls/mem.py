@@ -1,4 +1,5 @@
-"""Memory system calls: brk, mmap/mmap2, munmap, mprotect, mremap, madvise, and ARM's cacheflush.
+"""Memory system calls: brk, mmap/mmap2, munmap, mprotect, mremap, madvise, mlock/mincore/msync, and ARM's
+cacheflush.
 
 Mappings live in ``GuestMemory`` page permissions; there is no separate list of mappings yet.  A file
 mapping is a private copy of the file's bytes (a ``MAP_SHARED`` writable file mapping does not write
@@ -39,6 +40,16 @@ def _all_mapped(p: Process, addr: int, length: int) -> bool:
 
 def _any_mapped(p: Process, addr: int, length: int) -> bool:
     return p.mem.find_free(length, addr, addr + length) != addr
+
+
+def _mapped_range(p: Process, addr: int, length: int) -> int:
+    """0 when [addr, addr+length) is page-aligned at the start and all mapped, else the errno Linux gives."""
+    if addr & PAGE_MASK:
+        return -errno.EINVAL
+    size = page_align_up(length)
+    if size and (not _in_user_space(addr, size) or not _all_mapped(p, addr, size)):
+        return -errno.ENOMEM
+    return 0
 
 
 def find_range(p: Process, length: int, hint: int = 0) -> int | None:
@@ -196,11 +207,10 @@ def sys_mremap(p: Process, old: int, old_size: int, new_size: int, flags: int, n
 
 
 def sys_madvise(p: Process, addr: int, length: int, advice: int) -> int:
-    if addr & PAGE_MASK:
-        return -errno.EINVAL
+    err = _mapped_range(p, addr, length)
+    if err:
+        return err
     size = page_align_up(length)
-    if size and (not _in_user_space(addr, size) or not _all_mapped(p, addr, size)):
-        return -errno.ENOMEM
     if advice in (MADV_DONTNEED, MADV_FREE, MADV_REMOVE):
         # Private anonymous memory reads back as zero; re-map each run of equal permissions to zero it.
         # (A private file mapping would read the file again under Linux: no mapping list records that yet.)
@@ -222,3 +232,46 @@ def sys_cacheflush(p: Process, start: int, end: int, flags: int) -> int:
         return -errno.EINVAL
     p.invalidate_code(start, end - start)
     return 0
+
+
+# ---- locking, residency, syncing -----------------------------------------------------------------------
+MS_ASYNC, MS_INVALIDATE, MS_SYNC = 1, 2, 4
+MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT = 1, 2, 4
+
+
+def sys_mlock(p: Process, addr: int, length: int) -> int:
+    """Guest memory is ordinary host memory: locking is accepted and has no effect."""
+    return _mapped_range(p, addr & ~PAGE_MASK, length + (addr & PAGE_MASK))
+
+
+def sys_munlock(p: Process, addr: int, length: int) -> int:
+    return sys_mlock(p, addr, length)
+
+
+def sys_mlock2(p: Process, addr: int, length: int, flags: int) -> int:
+    return -errno.EINVAL if flags & ~1 else sys_mlock(p, addr, length)  # MLOCK_ONFAULT
+
+
+def sys_mlockall(p: Process, flags: int) -> int:
+    if not flags & (MCL_CURRENT | MCL_FUTURE) or flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT):
+        return -errno.EINVAL
+    return 0
+
+
+def sys_munlockall(p: Process) -> int:
+    return 0
+
+
+def sys_mincore(p: Process, addr: int, length: int, vec: int) -> int:
+    """Every mapped guest page counts as resident."""
+    err = _mapped_range(p, addr, length)
+    if err:
+        return err
+    p.mem.write(vec, b"\x01" * (page_align_up(length) >> PAGE_SHIFT))
+    return 0
+
+
+def sys_msync(p: Process, addr: int, length: int, flags: int) -> int:
+    if flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) or flags & MS_ASYNC and flags & MS_SYNC:
+        return -errno.EINVAL
+    return _mapped_range(p, addr, length)

@@ -9,7 +9,7 @@ logged; ``cmode`` is a creation mode shown only when the flags create a file.  C
 from __future__ import annotations
 
 from jitemu.linux_user.syscall_names import NUMBERS
-from jitemu.linux_user.syscalls import SyscallDef, clock, dirs, fileio, fs, mem, net, poll, proc, sig
+from jitemu.linux_user.syscalls import SyscallDef, clock, dirs, fileio, fs, mem, net, poll, proc, procattr, sig
 
 _ROWS = (
     # process
@@ -195,6 +195,55 @@ _ROWS = (
     ("shutdown", net.sys_shutdown, "fd shuthow"),
     ("setsockopt", net.sys_setsockopt, "fd solevel int ptr uint"),
     ("getsockopt", net.sys_getsockopt, "fd solevel int ptr ptr"),
+    # process attributes
+    ("times", procattr.sys_times, "ptr"),
+    ("getrusage", procattr.sys_getrusage, "int ptr"),
+    ("getpriority", procattr.sys_getpriority, "int int"),
+    ("setpriority", procattr.sys_setpriority, "int int int"),
+    ("sched_getscheduler", procattr.sys_sched_getscheduler, "int"),
+    ("sched_setscheduler", procattr.sys_sched_setscheduler, "int int ptr"),
+    ("sched_getparam", procattr.sys_sched_getparam, "int ptr"),
+    ("sched_setparam", procattr.sys_sched_setparam, "int ptr"),
+    ("sched_get_priority_max", procattr.sys_sched_get_priority_max, "int"),
+    ("sched_get_priority_min", procattr.sys_sched_get_priority_min, "int"),
+    ("sched_rr_get_interval", procattr.sys_sched_rr_get_interval, "int ptr"),
+    ("sched_rr_get_interval_time64", procattr.sys_sched_rr_get_interval_time64, "int ptr"),
+    ("sched_setaffinity", procattr.sys_sched_setaffinity, "int uint ptr"),
+    ("getcpu", procattr.sys_getcpu, "ptr ptr ptr"),
+    ("getgroups", procattr.sys_getgroups, "int ptr"),
+    ("getgroups32", procattr.sys_getgroups32, "int ptr"),
+    ("setgroups", procattr.sys_setgroups, "int ptr"),
+    ("setgroups32", procattr.sys_setgroups32, "int ptr"),
+    ("setuid", procattr.sys_setuid, "uint"),
+    ("setuid32", procattr.sys_setuid32, "uint"),
+    ("setgid", procattr.sys_setgid, "uint"),
+    ("setgid32", procattr.sys_setgid32, "uint"),
+    ("setreuid", procattr.sys_setreuid, "uint uint"),
+    ("setreuid32", procattr.sys_setreuid32, "int int"),
+    ("setregid", procattr.sys_setregid, "uint uint"),
+    ("setregid32", procattr.sys_setregid32, "int int"),
+    ("setresuid", procattr.sys_setresuid, "uint uint uint"),
+    ("setresuid32", procattr.sys_setresuid32, "int int int"),
+    ("setresgid", procattr.sys_setresgid, "uint uint uint"),
+    ("setresgid32", procattr.sys_setresgid32, "int int int"),
+    ("getresuid", procattr.sys_getresuid, "ptr ptr ptr"),
+    ("getresuid32", procattr.sys_getresuid32, "ptr ptr ptr"),
+    ("getresgid", procattr.sys_getresgid, "ptr ptr ptr"),
+    ("getresgid32", procattr.sys_getresgid32, "ptr ptr ptr"),
+    ("setfsuid", procattr.sys_setfsuid, "uint"),
+    ("setfsuid32", procattr.sys_setfsuid32, "uint"),
+    ("setfsgid", procattr.sys_setfsgid, "uint"),
+    ("setfsgid32", procattr.sys_setfsgid32, "uint"),
+    ("prctl", procattr.sys_prctl, "prctl uint uint uint uint"),
+    ("personality", procattr.sys_personality, "hex"),
+    # memory locking and residency
+    ("mlock", mem.sys_mlock, "ptr uint"),
+    ("mlock2", mem.sys_mlock2, "ptr uint hex"),
+    ("munlock", mem.sys_munlock, "ptr uint"),
+    ("mlockall", mem.sys_mlockall, "hex"),
+    ("munlockall", mem.sys_munlockall, ""),
+    ("mincore", mem.sys_mincore, "ptr uint ptr"),
+    ("msync", mem.sys_msync, "ptr uint hex"),
 )
 
 
