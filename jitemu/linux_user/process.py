@@ -35,6 +35,7 @@ from jitemu.linux_user.signals import (
     signal_name,
 )
 from jitemu.linux_user.syscalls import GuestExit
+from jitemu.linux_user.vmas import initial_file_maps
 from jitemu.memory import GuestMemory, page_align_up
 from jitemu.state import CPUState
 
@@ -88,6 +89,7 @@ class Process:
         self.signals = SignalState()
         self.clear_child_tid = 0
         self.robust_list = (0, 0)
+        self.file_maps = initial_file_maps(program.exe_path, program.load_bias, program.interp_base, ld_prefix)
         self.engine = None  # the Engine, once run() made it
         state.r[13] = program.stack.sp
         state.r[15] = program.start & ~1

@@ -41,6 +41,6 @@ RUNS = [("arm-O2", "interp"), ("arm-O2", "jit"), ("thumb-O2", "interp")]
 
 
 @pytest.mark.parametrize(("variant", "engine"), RUNS)
-@pytest.mark.parametrize("name", ["dirs", "pollio", "sockets", "procattr"])
+@pytest.mark.parametrize("name", ["dirs", "pollio", "sockets", "procattr", "procself"])
 def test_program_matches_qemu(tmp_path, name: str, variant: str, engine: str) -> None:
     compare(tmp_path, name, variant, engine)

@@ -2,8 +2,9 @@
 
 Guest file descriptors are host file descriptors (as in qemu-arm).  Paths are passed through, except
 that ``/proc/self/exe`` (and ``/proc/PID/exe``) names the guest program rather than the Python binary,
-and that calls which look files up (open, stat, access, readlink, chdir) try an absolute path under the
-``-L`` guest root first, as qemu-arm does, so a dynamic linker finds the guest's libraries there.
+that the /proc files describing the process are the guest's (``procfs``), and that calls which look
+files up (open, stat, access, readlink, chdir) try an absolute path under the ``-L`` guest root first,
+as qemu-arm does, so a dynamic linker finds the guest's libraries there.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 from typing import TYPE_CHECKING
 
 from jitemu import log
-from jitemu.linux_user import abi
+from jitemu.linux_user import abi, procfs
 from jitemu.linux_user.signals import SI_USER, SIGPIPE
 from jitemu.memory import PAGE_MASK, PROT_READ, PROT_WRITE, GuestMemory
 
@@ -46,13 +47,9 @@ def read_path(p: Process, addr: int) -> bytes:
     return path
 
 
-def _is_exe_link(p: Process, path: bytes) -> bool:
-    return path in (b"/proc/self/exe", b"/proc/%d/exe" % p.pid, b"/proc/thread-self/exe")
-
-
 def host_path(p: Process, path: bytes) -> bytes:
     """The host path for a guest path that names an existing file."""
-    if _is_exe_link(p, path):
+    if procfs.exe_link(p, path):
         return os.fsencode(p.exe_path)
     if p.ld_prefix and path.startswith(b"/"):
         under = os.fsencode(p.ld_prefix).rstrip(b"/") + path
@@ -131,7 +128,12 @@ def sys_writev(p: Process, fd: int, iov: int, iovcnt: int) -> int:
 
 # ---- open / close / seek -------------------------------------------------------------------------------
 def sys_openat(p: Process, dirfd: int, path: int, flags: int, mode: int) -> int:
-    fd = os.open(host_path(p, read_path(p, path)), abi.open_flags_to_host(flags), mode, dir_fd=dirfd_arg(dirfd))
+    name = read_path(p, path)
+    if name.startswith(b"/proc/"):
+        fd = procfs.open_special(p, name, bool(flags & abi.O_CLOEXEC))
+        if fd is not None:
+            return fd
+    fd = os.open(host_path(p, name), abi.open_flags_to_host(flags), mode, dir_fd=dirfd_arg(dirfd))
     if not flags & abi.O_CLOEXEC:
         os.set_inheritable(fd, True)  # Python opens everything close-on-exec; the guest did not ask for it
     return fd
@@ -292,7 +294,7 @@ def sys_readlinkat(p: Process, dirfd: int, path: int, buf: int, size: int) -> in
     if size <= 0:
         return -errno.EINVAL
     name = read_path(p, path)
-    if _is_exe_link(p, name):
+    if procfs.exe_link(p, name):
         target = os.fsencode(p.exe_path)
     else:
         target = os.readlink(host_path(p, name), dir_fd=dirfd_arg(dirfd))

@@ -69,6 +69,7 @@ def find_range(p: Process, length: int, hint: int = 0) -> int | None:
 
 def _unmapped(p: Process, addr: int, length: int) -> None:
     p.mem.unmap(addr, length)
+    p.file_maps.forget(addr, addr + length)
     if addr < p.mmap_next:
         p.mmap_next = max(addr, layout.MMAP_BASE)
 
@@ -128,7 +129,22 @@ def do_mmap(p: Process, addr: int, length: int, prot: int, flags: int, fd: int, 
         addr = found
     p.mem.map(addr, size, prot & PROT_RWX)
     p.mem.write_raw(addr, data)
+    p.file_maps.forget(addr, addr + size)
+    if not flags & MAP_ANONYMOUS:
+        _name_mapping(p, fd, addr, size, offset)
     return addr
+
+
+def _name_mapping(p: Process, fd: int, addr: int, size: int, offset: int) -> None:
+    """Remember which file backs a new mapping (for /proc/self/maps), by the name the host gives it."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        return  # /dev/zero: anonymous memory
+    try:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return
+    p.file_maps.add(addr, addr + size, path, offset, st)
 
 
 def sys_mmap2(p: Process, addr: int, length: int, prot: int, flags: int, fd: int, pgoffset: int) -> int:
@@ -165,6 +181,7 @@ def sys_mprotect(p: Process, addr: int, length: int, prot: int) -> int:
 def _move(p: Process, old: int, old_size: int, new: int, new_size: int) -> None:
     """Move a mapping, page permissions and contents, to ``new``; the grown part is zero."""
     mem = p.mem
+    p.file_maps.move(old, old_size, new, new_size)
     keep = min(old_size, new_size)
     data = mem.read_raw(old, keep)
     perms = [mem.perms[pg] & PROT_RWX for pg in range(old >> PAGE_SHIFT, (old + keep) >> PAGE_SHIFT)]
