@@ -42,7 +42,6 @@ OPEN_FLAGS: tuple[tuple[str, int, int], ...] = (
 O_ACCMODE = 3
 O_CREAT = 0o100
 O_CLOEXEC = 0o2000000
-O_TMPFILE_BIT = 0o20000000
 
 
 def _translate(flags: int, src: int, dst: int) -> int:

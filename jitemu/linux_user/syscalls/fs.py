@@ -199,6 +199,7 @@ def sys_pipe(p: Process, fds: int) -> int:
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC = 0, 1, 2, 3, 4, 1030
 F_GETLK, F_SETLK, F_SETLKW, F_GETLK64, F_SETLK64, F_SETLKW64 = 5, 6, 7, 12, 13, 14
 F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38
+F_SETOWN_EX, F_GETOWN_EX = 15, 16  # struct f_owner_ex {int type; pid_t pid}: the same on ARM and the host
 # commands whose argument is an int, the same on ARM and the host: F_SETOWN, F_GETOWN, F_SETSIG, F_GETSIG,
 # F_SETLEASE, F_GETLEASE, F_NOTIFY, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS
 _INT_FCNTLS = (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, 8, 9, 10, 11, 1024, 1025, 1026, 1031, 1032, 1033, 1034)
@@ -231,6 +232,13 @@ def sys_fcntl64(p: Process, fd: int, cmd: int, arg: int) -> int:
         return fcntl.fcntl(fd, F_SETFL, abi.open_flags_to_host(arg & 0xFFFFFFFF))
     if cmd in _LOCK_FCNTLS:
         return _fcntl_lock(p, fd, cmd, arg)
+    if cmd == F_SETOWN_EX:
+        fcntl.fcntl(fd, cmd, p.mem.read(arg, 8))
+        return 0
+    if cmd == F_GETOWN_EX:
+        p.mem.check_range(arg, 8, PROT_WRITE)
+        p.mem.write(arg, fcntl.fcntl(fd, cmd, bytes(8)))
+        return 0
     if log.enabled("unimp"):
         log.write(f"Unsupported fcntl command: {cmd}\n")
     return -errno.EINVAL
