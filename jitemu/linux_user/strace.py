@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno as errno_mod
 import os
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -195,6 +196,65 @@ def _sockaddr(raw: list[int], i: int, mem: GuestMemory) -> str:
     return f"{text}, {length}"
 
 
+# struct termios flags (asm-generic/termbits.h, which ARM uses), in bit order as qemu prints them
+TC_IFLAGS: Flags = tuple((n, 1 << b) for b, n in enumerate(
+    ("IGNBRK", "BRKINT", "IGNPAR", "PARMRK", "INPCK", "ISTRIP", "INLCR", "IGNCR", "ICRNL", "IUCLC", "IXON", "IXANY",
+     "IXOFF", "IMAXBEL", "IUTF8")))  # fmt: skip
+TC_OFLAGS: Flags = (("OPOST", 1), ("OLCUC", 2), ("ONLCR", 4), ("OCRNL", 0o10), ("ONOCR", 0o20), ("ONLRET", 0o40),
+                    ("OFILL", 0o100), ("OFDEL", 0o200), ("NL1", 0o400), ("CR3", 0o3000), ("CR2", 0o2000),
+                    ("CR1", 0o1000), ("TAB3", 0o14000), ("TAB2", 0o10000), ("TAB1", 0o4000), ("BS1", 0o20000),
+                    ("VT1", 0o40000), ("FF1", 0o100000))  # fmt: skip
+TC_LFLAGS: Flags = tuple((n, 1 << b) for b, n in enumerate(
+    ("ISIG", "ICANON", "XCASE", "ECHO", "ECHOE", "ECHOK", "ECHONL", "NOFLSH", "TOSTOP", "ECHOCTL", "ECHOPRT",
+     "ECHOKE", "FLUSHO", "", "PENDIN", "IEXTEN", "EXTPROC")) if n)  # fmt: skip
+TC_BAUDS = _enum("B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600", "B1200", "B1800", "B2400",
+                 "B4800", "B9600", "B19200", "B38400")  # fmt: skip
+TC_CFLAGS: Flags = (("CSTOPB", 0o100), ("CREAD", 0o200), ("PARENB", 0o400), ("PARODD", 0o1000), ("HUPCL", 0o2000),
+                    ("CLOCAL", 0o4000), ("CRTSCTS", 0o20000000000))  # fmt: skip
+TERMIOS = struct.Struct("<IIIIB19s")
+WINSIZE = struct.Struct("<4H")
+
+
+def _termios(data: bytes) -> str:
+    """qemu's rendering, raw control characters and all: c_cc as a C string, c_line as a character."""
+    iflag, oflag, cflag, lflag, line, cc = TERMIOS.unpack(data)
+    cparts = [TC_BAUDS.get(cflag & 0o10017, f"{cflag & 0o10017:#o}"), f"CS{5 + (cflag >> 4 & 3)}"]
+    rest = format_flags(cflag & ~0o10077, TC_CFLAGS, zero="")
+    cflags = ",".join(cparts + ([rest] if rest else []))
+    chars = cc.split(b"\0", 1)[0].decode("latin-1")
+    return (f"{{c_iflag = {format_flags(iflag, TC_IFLAGS)},c_oflag = {format_flags(oflag, TC_OFLAGS)},"
+            f"c_cflag = {cflags},c_lflag = {format_flags(lflag, TC_LFLAGS)},"
+            f"c_cc = \"{chars}\",c_line = '{chr(line)}'}}")  # fmt: skip
+
+
+def _ioctl_data(request: int, addr: int, mem: GuestMemory) -> str | None:
+    name, size, _ = abi.IOCTLS[request]
+    try:
+        data = mem.read(addr, size)
+    except GuestFault:
+        return None
+    if size == TERMIOS.size:
+        return _termios(data)
+    if size == WINSIZE.size:
+        return "{" + ",".join(str(v) for v in WINSIZE.unpack(data)) + "}"
+    return str(int.from_bytes(data, "little", signed=True))
+
+
+def _ioctl_arg(raw: list[int], i: int, mem: GuestMemory) -> str | None:
+    known = abi.IOCTLS.get(raw[i - 1])
+    how = known[2] if known else "out"
+    if how == "none":
+        return None
+    if how == "value":
+        return str(to_signed(raw[i]))
+    return (_ioctl_data(raw[i - 1], raw[i], mem) if how == "in" else None) or _pointer(raw[i])
+
+
+def _ioctl_result(raw: list[int], i: int, mem: GuestMemory) -> str | None:
+    known = abi.IOCTLS.get(raw[i - 1])
+    return _ioctl_data(raw[i - 1], raw[i], mem) if known and known[2] == "out" else None
+
+
 def quote(data: bytes) -> str:
     """A C-style quoted string (non-printable bytes escaped)."""
     out = []
@@ -231,6 +291,8 @@ class ArgKind:
     needs_memory: bool = False  # shown from guest memory (strings)
     # shown depending on the other registers: (registers, index, memory) -> text, or None to leave it out
     context: Callable[[list[int], int, GuestMemory], str | None] | None = None
+    # what a successful call returned through this argument, shown after the result: (registers, index, memory)
+    after: Callable[[list[int], int, GuestMemory], str | None] | None = None
 
 
 KINDS: dict[str, ArgKind] = {
@@ -280,6 +342,7 @@ KINDS: dict[str, ArgKind] = {
     "sockaddr": ArgKind(False, context=_sockaddr),  # followed by its length register ("socklen")
     "socklen": ArgKind(False, context=lambda raw, i, mem: None),
     "sockflags": ArgKind(False, lambda v: format_flags(v, SOCK_FLAGS)),
+    "ioctlarg": ArgKind(False, context=_ioctl_arg, after=_ioctl_result),
     "pad": ArgKind(False, context=lambda raw, i, mem: None),  # EABI register-pair alignment: not shown
     # the low word of a 64-bit pair, shown as the whole value
     "off64": ArgKind(False, context=lambda raw, i, mem: str(abi.join64(raw[i], raw[i + 1]))),
@@ -304,6 +367,16 @@ def format_call(pid: int, name: str, kinds: tuple[str, ...], raw: list[int], mem
         v = to_signed(value) if spec.signed else value
         shown.append(_string(mem, v) if spec.needs_memory else spec.show(v))
     return f"{pid} {name}({','.join(shown)})"
+
+
+def format_outputs(kinds: tuple[str, ...], raw: list[int], mem: GuestMemory) -> str:
+    """What a successful call wrote back that qemu shows after the result, as `` (...)``."""
+    for i, kind in enumerate(kinds):
+        after = KINDS[kind].after
+        text = after(raw, i, mem) if after is not None else None
+        if text is not None:
+            return f" ({text})"
+    return ""
 
 
 def format_generic(pid: int, name: str, raw: list[int]) -> str:

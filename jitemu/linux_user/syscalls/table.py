@@ -88,7 +88,7 @@ _ROWS = (
     ("fstat64", fs.sys_fstat64, "fd ptr"),
     ("fstatat64", fs.sys_fstatat64, "atfd str ptr atflags"),
     ("statx", fs.sys_statx, "atfd str atflags statx ptr"),
-    ("ioctl", fs.sys_ioctl, "fd ioctl ptr"),
+    ("ioctl", fs.sys_ioctl, "fd ioctl ioctlarg"),
     ("readlink", fs.sys_readlink, "str buf int"),
     ("readlinkat", fs.sys_readlinkat, "atfd str buf int"),
     ("access", fs.sys_access, "str access"),
