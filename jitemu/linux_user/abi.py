@@ -40,7 +40,9 @@ OPEN_FLAGS: tuple[tuple[str, int, int], ...] = (
     ("__O_TMPFILE", 0o20000000, os.O_TMPFILE & ~os.O_DIRECTORY),
 )
 O_ACCMODE = 3
+O_WRONLY = 1
 O_CREAT = 0o100
+O_TRUNC = 0o1000
 O_CLOEXEC = 0o2000000
 
 

@@ -1,5 +1,5 @@
 """Directory entries and the file system's names and metadata: getdents, link/symlink, chmod, chown,
-utimes/utimensat, renameat2, mknod, statfs.
+utimes/utimensat, renameat2, mknod, statfs, extended attributes.
 
 Directory reading goes through the host's getdents64, whose record layout ARM shares; the old getdents
 converts each record to the 32-bit ``struct linux_dirent`` (inode and offset truncated, as qemu does).
@@ -222,3 +222,94 @@ def sys_statfs(p: Process, path: int, buf: int) -> int:
 
 def sys_fstatfs(p: Process, fd: int, buf: int) -> int:
     return _put_statfs32(p, _statfs(p, fd, 0), buf)
+
+
+# ---- extended attributes -------------------------------------------------------------------------------
+XATTR_SIZE_MAX = 65536
+
+
+def _xattr_target(p: Process, target: int, by_fd: bool) -> bytes | int:
+    return target if by_fd else host_path(p, read_path(p, target))
+
+
+def _give(p: Process, data: bytes, buf: int, size: int) -> int:
+    """The size-query protocol of getxattr/listxattr: size 0 asks how much is needed."""
+    if size == 0:
+        return len(data)
+    if len(data) > size:
+        return -errno.ERANGE
+    p.mem.write(buf, data)
+    return len(data)
+
+
+def _getxattr(p: Process, target: int, name: int, buf: int, size: int, by_fd: bool = False,
+              follow: bool = True) -> int:  # fmt: skip
+    attr = p.mem.read_cstring(name, 256)
+    return _give(p, os.getxattr(_xattr_target(p, target, by_fd), attr, follow_symlinks=follow), buf, size)
+
+
+def _listxattr(p: Process, target: int, buf: int, size: int, by_fd: bool = False, follow: bool = True) -> int:
+    names = os.listxattr(_xattr_target(p, target, by_fd), follow_symlinks=follow)
+    return _give(p, b"".join(os.fsencode(n) + b"\0" for n in names), buf, size)
+
+
+def _setxattr(p: Process, target: int, name: int, value: int, size: int, flags: int, by_fd: bool = False,
+              follow: bool = True) -> int:  # fmt: skip
+    if size > XATTR_SIZE_MAX:
+        return -errno.E2BIG
+    attr, data = p.mem.read_cstring(name, 256), p.mem.read(value, size) if size else b""
+    os.setxattr(_xattr_target(p, target, by_fd), attr, data, flags, follow_symlinks=follow)
+    return 0
+
+
+def _removexattr(p: Process, target: int, name: int, by_fd: bool = False, follow: bool = True) -> int:
+    os.removexattr(_xattr_target(p, target, by_fd), p.mem.read_cstring(name, 256), follow_symlinks=follow)
+    return 0
+
+
+def sys_getxattr(p: Process, path: int, name: int, buf: int, size: int) -> int:
+    return _getxattr(p, path, name, buf, size)
+
+
+def sys_lgetxattr(p: Process, path: int, name: int, buf: int, size: int) -> int:
+    return _getxattr(p, path, name, buf, size, follow=False)
+
+
+def sys_fgetxattr(p: Process, fd: int, name: int, buf: int, size: int) -> int:
+    return _getxattr(p, fd, name, buf, size, by_fd=True)
+
+
+def sys_listxattr(p: Process, path: int, buf: int, size: int) -> int:
+    return _listxattr(p, path, buf, size)
+
+
+def sys_llistxattr(p: Process, path: int, buf: int, size: int) -> int:
+    return _listxattr(p, path, buf, size, follow=False)
+
+
+def sys_flistxattr(p: Process, fd: int, buf: int, size: int) -> int:
+    return _listxattr(p, fd, buf, size, by_fd=True)
+
+
+def sys_setxattr(p: Process, path: int, name: int, value: int, size: int, flags: int) -> int:
+    return _setxattr(p, path, name, value, size, flags)
+
+
+def sys_lsetxattr(p: Process, path: int, name: int, value: int, size: int, flags: int) -> int:
+    return _setxattr(p, path, name, value, size, flags, follow=False)
+
+
+def sys_fsetxattr(p: Process, fd: int, name: int, value: int, size: int, flags: int) -> int:
+    return _setxattr(p, fd, name, value, size, flags, by_fd=True)
+
+
+def sys_removexattr(p: Process, path: int, name: int) -> int:
+    return _removexattr(p, path, name)
+
+
+def sys_lremovexattr(p: Process, path: int, name: int) -> int:
+    return _removexattr(p, path, name, follow=False)
+
+
+def sys_fremovexattr(p: Process, fd: int, name: int) -> int:
+    return _removexattr(p, fd, name, by_fd=True)

@@ -1,5 +1,5 @@
 """Positioned and bulk file I/O and file sizes: pread64/pwrite64, preadv/pwritev, sendfile,
-copy_file_range, truncate, fallocate, fadvise, readahead, flock, the sync family, memfd_create,
+copy_file_range, splice/tee, truncate, fallocate, fadvise, readahead, flock, the sync family, memfd_create,
 close_range.
 
 ARM EABI passes a 64-bit argument in an even/odd register pair, low word first, so some calls have an
@@ -9,6 +9,7 @@ preadv/pwritev instead take the position split in two words wherever they fall.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
@@ -94,16 +95,34 @@ def sys_sendfile64(p: Process, out_fd: int, in_fd: int, offset: int, count: int)
     return _sendfile(p, out_fd, in_fd, offset, count, 8)
 
 
+def _offset_arg(p: Process, addr: int) -> int | None:
+    """A loff_t pointer argument: the offset it holds, or None for NULL (use the file position)."""
+    return int.from_bytes(p.mem.read(addr, 8), "little", signed=True) if addr else None
+
+
+def _copy_between(p: Process, off_in: int, off_out: int, copy) -> int:
+    """Run ``copy(pos_in, pos_out)`` and advance the offsets the guest passed by what it copied."""
+    pos_in, pos_out = _offset_arg(p, off_in), _offset_arg(p, off_out)
+    n = copy(pos_in, pos_out)
+    for addr, pos in ((off_in, pos_in), (off_out, pos_out)):
+        if addr and n > 0:
+            p.mem.write(addr, (pos + n).to_bytes(8, "little"))
+    return n
+
+
 def sys_copy_file_range(p: Process, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int,
                         flags: int) -> int:  # fmt: skip
-    pos_in = int.from_bytes(p.mem.read(off_in, 8), "little", signed=True) if off_in else None
-    pos_out = int.from_bytes(p.mem.read(off_out, 8), "little", signed=True) if off_out else None
-    n = os.copy_file_range(fd_in, fd_out, length, pos_in, pos_out) if not flags else -errno.EINVAL
-    if n > 0:
-        for addr, pos in ((off_in, pos_in), (off_out, pos_out)):
-            if addr:
-                p.mem.write(addr, (pos + n).to_bytes(8, "little"))
-    return n
+    if flags:
+        return -errno.EINVAL
+    return _copy_between(p, off_in, off_out, lambda pi, po: os.copy_file_range(fd_in, fd_out, length, pi, po))
+
+
+def sys_splice(p: Process, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int) -> int:
+    return _copy_between(p, off_in, off_out, lambda pi, po: os.splice(fd_in, fd_out, length, pi, po, flags))
+
+
+def sys_tee(p: Process, fd_in: int, fd_out: int, length: int, flags: int) -> int:
+    return host.call("tee", fd_in, fd_out, ctypes.c_size_t(length), ctypes.c_uint(flags))
 
 
 # ---- sizes and allocation ------------------------------------------------------------------------------

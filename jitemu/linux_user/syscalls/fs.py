@@ -143,6 +143,10 @@ def sys_open(p: Process, path: int, flags: int, mode: int) -> int:
     return sys_openat(p, abi.AT_FDCWD, path, flags, mode)
 
 
+def sys_creat(p: Process, path: int, mode: int) -> int:
+    return sys_openat(p, abi.AT_FDCWD, path, abi.O_CREAT | abi.O_WRONLY | abi.O_TRUNC, mode)
+
+
 def sys_close(p: Process, fd: int) -> int:
     os.close(fd)
     return 0

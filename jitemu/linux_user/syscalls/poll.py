@@ -1,5 +1,5 @@
-"""Waiting for file descriptors and descriptors that count or tick: poll/ppoll, select/pselect6, epoll,
-eventfd, timerfd.
+"""Waiting for file descriptors and descriptors that count, tick or watch: poll/ppoll, select/pselect6,
+epoll, eventfd, timerfd, inotify.
 
 The host does the waiting.  struct pollfd and fd_set bitmaps have the same bits on ARM and the host;
 struct epoll_event (16 bytes on ARM EABI), timeouts and struct itimerspec are converted.  The signal
@@ -9,6 +9,7 @@ between system calls anyway.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import struct
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from jitemu.linux_user import abi
 from jitemu.linux_user.syscalls import host
+from jitemu.linux_user.syscalls.fs import host_path, read_path
 from jitemu.memory import PROT_WRITE
 
 if TYPE_CHECKING:
@@ -176,3 +178,22 @@ def sys_timerfd_gettime(p: Process, fd: int, cur: int) -> int:
 
 def sys_timerfd_gettime64(p: Process, fd: int, cur: int) -> int:
     return _gettime(p, fd, cur, abi.ITIMERSPEC64)
+
+
+# ---- inotify -------------------------------------------------------------------------------------------
+def sys_inotify_init1(p: Process, flags: int) -> int:
+    """IN_CLOEXEC and IN_NONBLOCK are O_CLOEXEC and O_NONBLOCK; struct inotify_event read from the descriptor
+    has the same layout on ARM and the host."""
+    return host.call("inotify_init1", flags)
+
+
+def sys_inotify_init(p: Process) -> int:
+    return host.call("inotify_init1", 0)
+
+
+def sys_inotify_add_watch(p: Process, fd: int, path: int, mask: int) -> int:
+    return host.call("inotify_add_watch", fd, host_path(p, read_path(p, path)), ctypes.c_uint32(mask))
+
+
+def sys_inotify_rm_watch(p: Process, fd: int, wd: int) -> int:
+    return host.call("inotify_rm_watch", fd, wd)

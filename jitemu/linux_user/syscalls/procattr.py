@@ -63,6 +63,11 @@ def sys_setpriority(p: Process, which: int, who: int, prio: int) -> int:
     return 0
 
 
+def sys_nice(p: Process, inc: int) -> int:
+    os.nice(max(-40, min(40, inc)))
+    return 0
+
+
 def sys_sched_getscheduler(p: Process, pid: int) -> int:
     return os.sched_getscheduler(pid) if pid >= 0 else -errno.EINVAL
 

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 
@@ -181,6 +182,26 @@ int main(int argc, char **argv) {
     check("syncfs", syncfs(fd));
     check("close_range", close_range(fd2, fd2, 0));
     check("close closed", close(fd2));
+
+    /* creat, extended attributes (the scratch directory's file system may not support them: same answer) */
+    int cr = creat("d/created", 0640);
+    check("creat", cr >= 0);
+    check("creat F_GETFL", fcntl(cr, F_GETFL) & O_ACCMODE);
+    int xr = setxattr("d/created", "user.jitemu", "value", 5, 0);
+    check("setxattr", xr);
+    if (xr == 0) {
+        check("getxattr size", getxattr("d/created", "user.jitemu", NULL, 0));
+        char xv[16] = {0};
+        check("getxattr", getxattr("d/created", "user.jitemu", xv, sizeof xv));
+        printf("  value=%s\n", xv);
+        check("getxattr too small", getxattr("d/created", "user.jitemu", xv, 2));
+        char names[64];
+        check("listxattr", listxattr("d/created", names, sizeof names));
+        check("fsetxattr create existing", fsetxattr(cr, "user.jitemu", "v", 1, XATTR_CREATE));
+        check("removexattr", removexattr("d/created", "user.jitemu"));
+    }
+    check("getxattr missing", getxattr("d/created", "user.none", NULL, 0));
+    check("lgetxattr on a symlink", lgetxattr("d/soft", "user.none", NULL, 0));
 
     /* errors */
     check("link exists", link("d/a.txt", "d/hard"));

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
@@ -104,6 +105,37 @@ int main(int argc, char **argv) {
     printf("  expirations=%llu\n", (unsigned long long)v);
     struct itimerspec badts = {{0, 0}, {0, 1000000000}};
     check("timerfd_settime bad", timerfd_settime(t, 0, &badts, NULL));
+
+    int in = inotify_init1(IN_NONBLOCK);
+    check("inotify_init1", in >= 0);
+    int wd = inotify_add_watch(in, ".", IN_CREATE | IN_DELETE);
+    check("inotify_add_watch", wd >= 0);
+    close(open("watched", O_CREAT | O_WRONLY, 0600));
+    unlink("watched");
+    char ebuf[512] __attribute__((aligned(8)));
+    int got = read(in, ebuf, sizeof ebuf);
+    for (int pos = 0; pos < got;) {
+        struct inotify_event *ev = (struct inotify_event *)(ebuf + pos);
+        printf("  event mask=%#x name=%s\n", ev->mask, ev->len ? ev->name : "");
+        pos += sizeof *ev + ev->len;
+    }
+    check("inotify_rm_watch", inotify_rm_watch(in, wd));
+    check("inotify_add_watch missing", inotify_add_watch(in, "missing", IN_CREATE));
+
+    int s1[2], s2[2];
+    pipe(s1);
+    pipe(s2);
+    write(s1[1], "spliced", 7);
+    check("tee", tee(s1[0], s2[1], 7, 0));
+    int f = open("spliced", O_CREAT | O_RDWR | O_TRUNC, 0600);
+    loff_t fo = 3;
+    check("splice to file", splice(s1[0], NULL, f, &fo, 7, 0));
+    printf("  offset now %lld\n", (long long)fo);
+    memset(buf, 0, sizeof buf);
+    check("read tee copy", read(s2[0], buf, sizeof buf));
+    printf("  %s\n", buf);
+    check("pread spliced", pread(f, buf, 10, 3));
+    check("nice 0", nice(0) >= 0);
 
     check("dup3", dup3(a[0], 20, O_CLOEXEC));
     check("dup3 F_GETFD", fcntl(20, F_GETFD));
