@@ -256,6 +256,8 @@ def _stat(p: Process, dirfd: int, path_addr: int, flags: int) -> os.stat_result:
             raise OSError(errno.ENOENT, "empty path")
         return os.stat(dirfd if dirfd != abi.AT_FDCWD else ".")
     follow = not flags & abi.AT_SYMLINK_NOFOLLOW
+    if not follow and procfs.exe_link(p, path):
+        return os.stat(path, follow_symlinks=False)  # the link itself, as lstat sees it
     return os.stat(host_path(p, path), dir_fd=dirfd_arg(dirfd), follow_symlinks=follow)
 
 

@@ -88,6 +88,9 @@ int main(int argc, char **argv) {
     fstat(e, &st1);
     stat(argv[0], &st2);
     printf("exe opens the program: %d, same size %d\n", memcmp(magic, "\177ELF", 4) == 0, st1.st_size == st2.st_size);
+    struct stat lst;
+    check("lstat exe", lstat("/proc/self/exe", &lst));
+    printf("  a symbolic link: %d\n", S_ISLNK(lst.st_mode));
 
     int len = slurp("/proc/self/cmdline");
     int pos = 0, ok = 1;
