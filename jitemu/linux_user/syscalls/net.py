@@ -258,3 +258,45 @@ def sys_getsockopt(p: Process, fd: int, level: int, name: int, value: int, lenpt
     p.mem.write(value, data)
     p.mem.write(lenptr, len(data).to_bytes(4, "little"))
     return 0
+
+
+# ---- several messages at once --------------------------------------------------------------------------
+MMSGHDR_SIZE = MSGHDR.size + 4  # struct mmsghdr: a msghdr, then msg_len
+UIO_MAXIOV = 1024
+MSG_DONTWAIT, MSG_WAITFORONE = 0x40, 0x10000
+
+
+def _each_message(p: Process, msgvec: int, vlen: int, flags: int, one) -> int:
+    """Run ``one(msghdr address, flags)`` for each mmsghdr, storing its msg_len; stop at the first error
+    after at least one message (which is then not reported), as Linux does."""
+    done = 0
+    for i in range(min(vlen, UIO_MAXIOV)):
+        hdr = msgvec + i * MMSGHDR_SIZE
+        try:
+            n = one(hdr, flags)
+        except OSError:
+            if done:
+                break
+            raise
+        if n < 0:
+            if done:
+                break
+            return n
+        p.mem.write(hdr + MSGHDR.size, n.to_bytes(4, "little"))
+        done += 1
+        if flags & MSG_WAITFORONE:
+            flags |= MSG_DONTWAIT
+    return done
+
+
+def sys_sendmmsg(p: Process, fd: int, msgvec: int, vlen: int, flags: int) -> int:
+    return _each_message(p, msgvec, vlen, flags, lambda hdr, f: sys_sendmsg(p, fd, hdr, f))
+
+
+def sys_recvmmsg(p: Process, fd: int, msgvec: int, vlen: int, flags: int, timeout: int) -> int:
+    """The timeout is not applied (it is only checked between messages under Linux too)."""
+    return _each_message(p, msgvec, vlen, flags, lambda hdr, f: sys_recvmsg(p, fd, hdr, f))
+
+
+def sys_recvmmsg_time64(p: Process, fd: int, msgvec: int, vlen: int, flags: int, timeout: int) -> int:
+    return sys_recvmmsg(p, fd, msgvec, vlen, flags, timeout)

@@ -188,6 +188,27 @@ static void udp(void) {
     check("recvmsg truncated", recvmsg(b, &m, 0));
     printf("  flags=%#x namelen=%u %.4s\n", m.msg_flags, (unsigned)m.msg_namelen, small);
     check("recvfrom nothing", recvfrom(b, buf, sizeof buf, MSG_DONTWAIT, NULL, NULL));
+    struct iovec mv[3] = {{"one", 3}, {"two!", 4}, {"three", 5}};
+    struct mmsghdr mm[3];
+    memset(mm, 0, sizeof mm);
+    for (int i = 0; i < 3; i++) {
+        mm[i].msg_hdr.msg_iov = &mv[i];
+        mm[i].msg_hdr.msg_iovlen = 1;
+        mm[i].msg_hdr.msg_name = &sb;
+        mm[i].msg_hdr.msg_namelen = sizeof sb;
+    }
+    check("sendmmsg", sendmmsg(a, mm, 3, 0));
+    printf("  lengths %u %u %u\n", mm[0].msg_len, mm[1].msg_len, mm[2].msg_len);
+    char r1[8] = {0}, r2[8] = {0}, r3[8] = {0}, r4[8] = {0};
+    struct iovec rv[4] = {{r1, 8}, {r2, 8}, {r3, 8}, {r4, 8}};
+    struct mmsghdr rm[4];
+    memset(rm, 0, sizeof rm);
+    for (int i = 0; i < 4; i++) {
+        rm[i].msg_hdr.msg_iov = &rv[i];
+        rm[i].msg_hdr.msg_iovlen = 1;
+    }
+    check("recvmmsg", recvmmsg(b, rm, 4, MSG_WAITFORONE, NULL));
+    printf("  %s(%u) %s(%u) %s(%u)\n", r1, rm[0].msg_len, r2, rm[1].msg_len, r3, rm[2].msg_len);
     int s6 = socket(AF_INET6, SOCK_DGRAM, 0);
     struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
     int r = bind(s6, (struct sockaddr *)&a6, sizeof a6);
