@@ -1,95 +1,232 @@
 """The run loop: find or translate the block at the current pc, run it on an engine, follow its exit.
 
 It returns to its world (linux_user today, system mode later) only with an ``Event``: a syscall, an
-undefined instruction, a memory fault or a breakpoint.  Blocks are cached by (pc, thumb, itstate) and
+undefined instruction, a memory fault, a breakpoint, or an interrupt request (``state.exit_request``,
+tested at block boundaries; the world clears it).  Blocks are cached by (pc, thumb, itstate) and
 dropped when their guest code pages are written or unmapped.
+
+One ``Engine`` runs one guest thread (one ``CPUState``); the engines of the threads of one address space
+share a ``CodeSpace``: guest memory, the options, the JIT tier with its compiled code, the persistent
+translation cache.  Each engine keeps its own prepared blocks (the interpreter's are bound to its state).
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import resource
 from pathlib import Path
 
-from jitemu import log
+from jitemu import __version__, log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
 from jitemu.events import Event, EventKind
 from jitemu.ir import Block, ExitKind, Op
-from jitemu.lift.translate import disassemble, translate
-from jitemu.memory import PAGE_SHIFT, GuestFault, GuestMemory
+from jitemu.memory import PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
+from jitemu.tbcache import TranslationCache
 from jitemu.tuning import JIT_BATCH, JIT_THRESHOLD, REGION_MAX
 
 ENGINES = ("jit", "interp")
+Key = tuple[int, int, int]  # a block: (pc, thumb, itstate)
 
 
-class Engine:
-    """Runs guest code: the interpreter for cold blocks and, with ``engine="jit"``, compiled hot blocks."""
+class CodeSpace:
+    """What all guest threads of one address space share: guest memory, the engine options, the JIT tier
+    (created when code first gets hot; its compiled code serves every thread), the persistent translation
+    cache, and the engines whose translations die when guest code changes."""
 
-    def __init__(self, mem: GuestMemory, state: CPUState, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
-                 cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False):  # fmt: skip
+    def __init__(self, mem: GuestMemory, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
+                 cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False,
+                 cache_detach: bool = True):  # fmt: skip
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
-        self.state = state
         self.engine_name = engine
-        self.interp = Interpreter(mem, state)
-        self.cache: dict[tuple[int, int, int], PreparedBlock] = {}
-        self.page_blocks: dict[int, set[tuple[int, int, int]]] = {}
-        self.insns_executed = 0
-        self.blocks_translated = 0
         self.jit_threshold = jit_threshold
         self.cache_dir = cache_dir
-        self.jit_background = jit_background
         self.cpu_model = cpu_model
-        self.hot: dict[tuple[int, int, int], int] = {}
-        self.jit = None  # the JitTier, created when code first gets hot (LLVM is not loaded before)
-        self.native_entries = 0  # calls from Python into generated code
-        self.native_transitions = 0  # block-to-block transitions inside generated code (when counting)
-        self.blocks_interpreted = 0
-        mem.on_code_write = self._drop_page
+        self.jit_background = jit_background
+        self.cache_detach = cache_detach
+        self.jit = None  # the JitTier (LLVM is not loaded before code gets hot)
+        self.engines: list[Engine] = []
+        logging_ir = log.enabled("in_asm") or log.enabled("op")  # these show the translator's work
+        self.tbcache = None
+        if cache_dir is not None and not logging_ir:
+            self.tbcache = TranslationCache(cache_dir, f"{__version__} {cpu_model}")
+        mem.on_code_write = self.drop_page
 
-    # ---- block cache -----------------------------------------------------------------------------------
-    def _translate(self, key: tuple[int, int, int]) -> PreparedBlock:
-        pc, thumb, it = key
-        block = translate(self.mem, pc, bool(thumb), it)
-        self.blocks_translated += 1
-        if log.enabled("in_asm"):
-            log.write("-" * 40 + "\n" + disassemble(self.mem, block))
-        if log.enabled("op"):
-            log.write(f"OP:\n{block.format()}\n")
-        pb = self.interp.prepare(block)
-        self.cache[key] = pb
-        last = pc + max(block.guest_size, 1) - 1
-        for page in range(pc >> PAGE_SHIFT, (last >> PAGE_SHIFT) + 1):
-            self.page_blocks.setdefault(page, set()).add(key)
-        self.mem.mark_code(pc, max(block.guest_size, 1))
-        return pb
-
-    def _drop_page(self, page: int) -> None:
-        for key in self.page_blocks.pop(page, ()):
-            self.cache.pop(key, None)
-            self.hot.pop(key, None)
-            if self.jit is not None:
-                self.jit.drop(key)
-
-    def _compile_hot(self, key: tuple[int, int, int]) -> None:
-        """Compile a hot block as the entry of a region, with the other warm blocks (one module)."""
+    def jit_tier(self, state: CPUState):
+        """The JIT tier, created (for ``state``, the first one bound to it) when code first gets hot."""
         if self.jit is None:
             from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
 
-            self.jit = JitTier(self.mem, self.state, count_insns=log.enabled("stats"), cache_dir=self.cache_dir,
+            self.jit = JitTier(self.mem, state, count_insns=log.enabled("stats"), cache_dir=self.cache_dir,
                                cpu_model=self.cpu_model)  # fmt: skip
+        return self.jit
+
+    def drop_page(self, page: int) -> None:
+        """Guest code on ``page`` changed or went away: every translation of it dies, in every thread."""
+        if self.tbcache is not None:
+            self.tbcache.forget(page)
+        for engine in self.engines:
+            keys = engine.forget_page(page)
+            if self.jit is not None:
+                for key in keys:
+                    self.jit.drop(key)
+
+    def invalidate(self, addr: int, length: int) -> None:
+        """Drop translated code overlapping [addr, addr+length) (cacheflush, munmap, mprotect)."""
+        if length > 0:
+            for page in range(addr >> PAGE_SHIFT, ((addr + length - 1) >> PAGE_SHIFT) + 1):
+                self.drop_page(page)
+
+    def finish(self) -> None:
+        """The guest is done: stop the background compiler and store this run's translations."""
+        if self.jit is not None:
+            self.jit.stop_background()
+        self.save_translations()
+
+    def save_translations(self) -> None:
+        """Store this run's new translations in the persistent translation cache (at the end of a run).
+
+        Unless ``cache_detach`` is off, the work is done by a forked child that holds none of our files
+        open, so the guest's end (and whoever waits for it) is not delayed by the writing."""
+        if self.tbcache is None or not self.tbcache.has_fresh():
+            return
+        if self.cache_detach:
+            try:
+                if os.fork():
+                    return
+            except OSError:
+                pass  # no process to spare: write it ourselves
+            else:
+                try:
+                    devnull = os.open(os.devnull, os.O_RDWR)
+                    for fd in (0, 1, 2):
+                        os.dup2(devnull, fd)
+                    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+                    self.tbcache.save(self._export)
+                finally:
+                    os._exit(0)
+        self.tbcache.save(self._export)
+
+    def _export(self, key: Key) -> tuple | None:
+        for engine in self.engines:
+            pb = engine.cache.get(key)
+            if pb is not None:
+                return engine.interp.export(pb)
+        return None
+
+
+class Engine:
+    """Runs one guest thread: the interpreter for cold blocks and, with ``engine="jit"``, compiled hot
+    blocks.  ``space`` is the address space's shared ``CodeSpace`` (made from ``options`` if None)."""
+
+    def __init__(self, mem: GuestMemory, state: CPUState, *, space: CodeSpace | None = None, **options):
+        if space is None:
+            space = CodeSpace(mem, **options)
+        elif options:
+            raise TypeError("engine options belong to the shared CodeSpace")
+        space.engines.append(self)
+        self.space = space
+        self.mem = mem
+        self.state = state
+        self.state_addr = ctypes.addressof(state)
+        self.engine_name = space.engine_name
+        self.jit_threshold = space.jit_threshold
+        self.interp = Interpreter(mem, state)
+        self.cache: dict[Key, PreparedBlock] = {}
+        self.page_blocks: dict[int, set[Key]] = {}
+        self.hot: dict[Key, int] = {}
+        self._bound = False  # is our state bound to the JIT tier
+        self.insns_executed = 0
+        self.blocks_translated = 0
+        self.native_entries = 0  # calls from Python into generated code
+        self.native_transitions = 0  # block-to-block transitions inside generated code (when counting)
+        self.blocks_interpreted = 0
+        self.blocks_loaded = 0  # taken from the persistent translation cache
+
+    @property
+    def jit(self):
+        """The shared JIT tier once code got hot (in any thread), with this thread's state bound to it."""
+        jit = self.space.jit
+        if jit is not None and not self._bound:
+            jit.bind_state(self.state)
+            self._bound = True
+        return jit
+
+    @property
+    def tbcache(self) -> TranslationCache | None:
+        return self.space.tbcache
+
+    def finish(self) -> None:
+        self.space.finish()
+
+    def invalidate(self, addr: int, length: int) -> None:
+        self.space.invalidate(addr, length)
+
+    def detach(self) -> None:
+        """This thread is gone: its engine no longer takes part in invalidation."""
+        self.space.engines.remove(self)
+
+    # ---- block cache -----------------------------------------------------------------------------------
+    def _translate(self, key: Key) -> PreparedBlock:
+        pc, thumb, it = key
+        pb = self._from_tbcache(key) if self.tbcache is not None else None
+        if pb is None:
+            block = _translator().translate(self.mem, pc, bool(thumb), it)
+            self.blocks_translated += 1
+            if log.enabled("in_asm"):
+                log.write("-" * 40 + "\n" + _translator().disassemble(self.mem, block))
+            if log.enabled("op"):
+                log.write(f"OP:\n{block.format()}\n")
+            pb = self.interp.prepare(block)
+            if self.tbcache is not None and _within_page(pc, pb.guest_size):
+                self.tbcache.note(key)
+        self.cache[key] = pb
+        last = pc + max(pb.guest_size, 1) - 1
+        for page in range(pc >> PAGE_SHIFT, (last >> PAGE_SHIFT) + 1):
+            self.page_blocks.setdefault(page, set()).add(key)
+        self.mem.mark_code(pc, max(pb.guest_size, 1))
+        return pb
+
+    def _from_tbcache(self, key: Key) -> PreparedBlock | None:
+        """The block at ``key`` from the persistent translation cache, if its page still holds the same code
+        and is executable (else the translator runs, and reports any fault)."""
+        data = self.tbcache.lookup(self.mem, key)
+        if data is None or not self.mem.perms[key[0] >> PAGE_SHIFT] & PROT_EXEC:
+            return None
+        pc, thumb, it = key
+        try:
+            pb = self.interp.import_(data, lambda: _translator().translate(self.mem, pc, bool(thumb), it))
+        except (KeyError, ValueError, TypeError, IndexError):
+            return None  # written by an incompatible jitemu: translate afresh
+        self.blocks_loaded += 1
+        return pb
+
+    def forget_page(self, page: int) -> set[Key]:
+        """Drop this thread's translations of ``page``; returns their keys."""
+        keys = self.page_blocks.pop(page, set())
+        for key in keys:
+            self.cache.pop(key, None)
+            self.hot.pop(key, None)
+        return keys
+
+    def _compile_hot(self, key: Key) -> None:
+        """Compile a hot block as the entry of a region, with the other warm blocks (one module)."""
+        self.space.jit_tier(self.state)
         warm = self.jit_threshold // 2
         entries = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
         entries = [k for k in entries[:JIT_BATCH] if k in self.cache]
         self.jit.compile([self._region(k, warm) for k in entries], self._still_current)
-        if self.jit_background:
+        if self.space.jit_background:
             self.jit.start_background()  # the first module compiles in the foreground, the rest behind
 
     def _still_current(self, block: Block) -> bool:
         pb = self.cache.get((block.pc, int(block.thumb), block.itstate))
         return pb is not None and pb.block is block
 
-    def _region(self, key: tuple[int, int, int], warm: int) -> list[Block]:
+    def _region(self, key: Key, warm: int) -> list[Block]:
         """The warm blocks reachable from ``key`` by direct branches (entry first)."""
         region = [self.cache[key].block]
         seen = {key}
@@ -104,13 +241,6 @@ class Engine:
                         region.append(self.cache[k].block)
             i += 1
         return region[:REGION_MAX]
-
-    def invalidate(self, addr: int, length: int) -> None:
-        """Drop translated code overlapping [addr, addr+length) (cacheflush)."""
-        if length <= 0:
-            return
-        for page in range(addr >> PAGE_SHIFT, ((addr + length - 1) >> PAGE_SHIFT) + 1):
-            self._drop_page(page)
 
     # ---- running -------------------------------------------------------------------------------------
     def run(self) -> Event:
@@ -155,6 +285,8 @@ class Engine:
             s.thumb = pcword & 1
             kind = ex.kind
             if kind <= ExitKind.JUMP:
+                if s.exit_request:
+                    return Event(EventKind.INTERRUPT, pc=s.r[15])
                 continue
             if kind == ExitKind.SYSCALL:
                 return Event(EventKind.SYSCALL, pc=ex.insn_pc, imm=ex.imm)
@@ -168,6 +300,7 @@ class Engine:
         d: dict[str, float] = {
             "guest instructions": self.insns_executed,
             "blocks translated": self.blocks_translated,
+            "blocks from the translation cache": self.blocks_loaded,
             "blocks compiled": jit.blocks_compiled if jit else 0,
             "regions compiled": len(jit.regions_compiled) if jit else 0,
             "modules compiled": jit.compiler.modules_compiled if jit else 0,
@@ -194,7 +327,7 @@ class Engine:
         s = self.state
         jit = self.jit
         self.native_entries += 1
-        rc = fn(jit.state_addr)
+        rc = fn(self.state_addr)
         if jit.count_insns:
             self.insns_executed += s.insn_count
             self.native_transitions += s.block_count
@@ -203,8 +336,7 @@ class Engine:
             err, jit.internal_error = jit.internal_error, None
             raise err
         if rc == 0:
-            s.exit_request = 0
-            return None
+            return Event(EventKind.INTERRUPT, pc=s.r[15]) if s.exit_request else None
         pc = s.r[15]
         if rc == ExitKind.SYSCALL:
             return Event(EventKind.SYSCALL, pc=pc - (2 if s.thumb else 4), imm=s.exit_arg)
@@ -221,3 +353,14 @@ class Engine:
         if log.enabled("exec"):
             blk = pb.block
             log.write(f"Trace: [{blk.pc:08x}] {'T' if blk.thumb else 'A'}\n")
+
+
+def _within_page(pc: int, size: int) -> bool:
+    return (pc & (PAGE_SIZE - 1)) + size <= PAGE_SIZE
+
+
+def _translator():
+    """The lifter (capstone loads only when a block must be translated, not taken from the cache)."""
+    from jitemu.lift import translate  # noqa: PLC0415
+
+    return translate

@@ -12,6 +12,7 @@ class EventKind(IntEnum):
     FAULT = 3  # memory fault at pc touching addr (guest SIGSEGV)
     BKPT = 4  # BKPT / UDF trap at pc (guest SIGTRAP)
     HALT = 5  # the world asked the CPU to stop (e.g. instruction limit in tests)
+    INTERRUPT = 6  # state.exit_request was set (a host signal): stopped at a block boundary, r15 = next pc
 
 
 @dataclass(slots=True)

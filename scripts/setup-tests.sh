@@ -14,3 +14,29 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
 python3 -m pip install -q -e '.[test]'
+
+# Debian armhf packages the tests run (busybox-static; hello, a dynamically linked program whose only
+# dependency is libc6), extracted into tests/programs/build/debian/ (git-ignored).  A failed download
+# fails the setup, and so the test run: these tests are never skipped.
+DEBS=(busybox-static hello)
+DEST=tests/programs/build/debian
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+if ! dpkg --print-foreign-architectures | grep -qx armhf; then
+    $SUDO dpkg --add-architecture armhf
+    $SUDO apt-get update -q
+fi
+mkdir -p "$DEST/debs"
+for deb in "${DEBS[@]}"; do
+    [ -f "$DEST/$deb.done" ] && continue
+    rm -f "$DEST/debs/${deb}"_*_armhf.deb
+    if ! (cd "$DEST/debs" && apt-get download -q "$deb:armhf"); then
+        $SUDO apt-get update -q  # stale package lists: refresh once and retry
+        (cd "$DEST/debs" && apt-get download -q "$deb:armhf")
+    fi
+    dpkg-deb -x "$DEST/debs/${deb}"_*_armhf.deb "$DEST/root"
+    touch "$DEST/$deb.done"
+done
+
+# byte-compile now (an editable install does not, and PYTHONDONTWRITEBYTECODE may forbid it later), so each
+# of the many jitemu runs in the tests does not compile the package from source again
+python3 -m compileall -q jitemu >/dev/null

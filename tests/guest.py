@@ -59,9 +59,38 @@ def run_qemu(prog: Path, args: list[str] = (), env: dict | None = None, timeout:
 
 
 def run_jitemu(prog: Path | str, args: list[str] = (), opts: list[str] = (), env: dict | None = None,
-               timeout: float = 300) -> Result:  # fmt: skip
+               timeout: float = 300, cwd: Path | None = None) -> Result:  # fmt: skip
     cmd = [sys.executable, "-m", "jitemu", *opts, "arm", str(prog), *args]
     e = dict(os.environ if env is None else env)
     e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
-    p = subprocess.run(cmd, capture_output=True, env=e, timeout=timeout)
+    p = subprocess.run(cmd, capture_output=True, env=e, cwd=cwd, timeout=timeout)
     return Result(p.returncode, p.stdout, p.stderr)
+
+
+QEMU_BINFMT = ROOT / "tests" / "qemu-binfmt.sh"
+
+
+def run_qemu_exec(argv: list[str], env: dict | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:
+    """Run an ARM program (``argv[0]``) under qemu-arm such that the ARM programs it executes run under
+    qemu-arm too: inside a private user and mount namespace with a binfmt_misc entry for ARM ELF files
+    (tests/qemu-binfmt.sh).  qemu-arm runs a guest's execve with the host kernel, so this is the reference
+    for programs that exec."""
+    require_tool(QEMU)
+    cmd = [require_tool("unshare"), "--user", "--map-root-user", "--mount", str(QEMU_BINFMT), *map(str, argv)]
+    r = run_group(cmd, env=env, cwd=cwd, timeout=timeout)
+    assert b"binfmt_misc" not in r.stderr, r.stderr.decode(errors="replace")  # the namespace could not be set up
+    return r
+
+
+def run_group(cmd: list, env: dict | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:
+    """Run ``cmd`` in a new session; on timeout kill its whole process group (children that keep the
+    output pipes open included) and fail."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                         start_new_session=True)  # fmt: skip
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9)
+        out, err = p.communicate()
+        raise AssertionError(f"timed out after {timeout}s: {cmd}\n{err.decode(errors='replace')[-2000:]}") from None
+    return Result(p.returncode, out, err)

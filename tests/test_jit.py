@@ -1,9 +1,11 @@
 """The JIT engine on programs built to stress it, compared with qemu-arm and with the interpreter:
 chaining across A32/Thumb interworking, indirect-branch lookup, self-modifying code, faults inside
-compiled code, and the persistent code cache (hit, miss, corrupt entry)."""
+compiled code, the persistent code cache (hit, miss, corrupt entry) and the persistent translation cache
+(hit, stale page, corrupt entry)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -61,18 +63,55 @@ def test_code_cache_hit_miss_and_corrupt_entry(tmp_path: Path) -> None:
     assert second.stdout == want.stdout
     assert s2["code cache hits"] == s1["code cache misses"] and s2["code cache misses"] == 0
     assert s2["compile seconds"] == 0
-    # damage every entry in a different way: truncated, flipped byte, emptied, garbage
-    for i, e in enumerate(entries):
-        data = e.read_bytes()
-        e.write_bytes(
-            [data[: len(data) // 2], data[:-9] + bytes([data[-9] ^ 0xFF]) + data[-8:], b"", b"\x7fELF junk"][i % 4]
-        )
+    _damage(entries)
     third = run_jitemu(prog, ["3000"], opts=opts)
     s3 = _stats(third.stderr)
     assert third.stdout == want.stdout and third.returncode == 0
     assert s3["code cache hits"] == 0 and s3["code cache misses"] == s1["code cache misses"]
     fourth = run_jitemu(prog, ["3000"], opts=opts)  # rebuilt by the third run
     assert _stats(fourth.stderr)["code cache hits"] == s1["code cache misses"]
+
+
+def _damage(entries: list[Path]) -> None:
+    """Damage every cache entry in a different way: truncated, flipped byte, emptied, garbage."""
+    for i, e in enumerate(entries):
+        data = e.read_bytes()
+        e.write_bytes(
+            [data[: len(data) // 2], data[:-9] + bytes([data[-9] ^ 0xFF]) + data[-8:], b"", b"\x7fELF junk"][i % 4]
+        )
+
+
+@pytest.mark.parametrize("engine", ["interp", "jit"])
+def test_translation_cache_hit_stale_and_corrupt(engine: str, tmp_path: Path) -> None:
+    """A second run takes its blocks from the translation cache; code that differs at the same address
+    (smc with another argument) is translated afresh; damaged entries are ignored and rewritten."""
+    env = dict(os.environ, JITEMU_CACHE_SYNC="1")  # write the cache before exiting, so the next run sees it
+    opts = ["-engine", engine, "-jit-threshold", "8", "-jit-cache", str(tmp_path), "-d", "stats"]
+    hello = build("hello", "thumb-O2")
+    smc = build("smc", "arm-O2", extra=("-DCLEAR_CACHE",))
+    want = {args: run_qemu(smc, list(args)) for args in [("0",), ("10",)]}
+    assert want[("0",)].stdout != want[("10",)].stdout
+    first = run_jitemu(hello, opts=opts, env=env)
+    assert first.stdout == run_qemu(hello).stdout
+    s1 = _stats(first.stderr)
+    assert s1["blocks from the translation cache"] == 0 and s1["blocks translated"] > 100
+    second = run_jitemu(hello, opts=opts, env=env)
+    s2 = _stats(second.stderr)
+    assert second.stdout == first.stdout and second.returncode == 0
+    assert s2["blocks from the translation cache"] >= 0.9 * s1["blocks translated"], s2
+    assert s2["blocks translated"] <= 0.1 * s1["blocks translated"], s2
+    for args in [("0",), ("10",), ("0",), ("10",)]:  # same addresses, different code: never a stale block
+        got = run_jitemu(smc, list(args), opts=opts, env=env)
+        assert (got.stdout, got.returncode) == (want[args].stdout, want[args].returncode), got.stderr[-2000:]
+    entries = sorted(tmp_path.rglob("*.tb"))
+    assert entries, "nothing was stored"
+    _damage(entries)
+    third = run_jitemu(hello, opts=opts, env=env)
+    assert third.stdout == first.stdout and third.returncode == 0
+    s3 = _stats(third.stderr)
+    assert s3["blocks translated"] >= 0.5 * s1["blocks translated"], s3
+    fourth = run_jitemu(hello, opts=opts, env=env)  # rewritten by the third run
+    assert _stats(fourth.stderr)["blocks translated"] <= 0.1 * s1["blocks translated"]
 
 
 def test_background_compiler_matches_qemu() -> None:

@@ -11,6 +11,7 @@ import ctypes
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 
 from jitemu.codegen.fold import BINOPS, to_signed
 from jitemu.helpers import HELPERS
@@ -60,14 +61,31 @@ def _unop(op: Op, a: int, w: int) -> int:
     raise AssertionError(op)
 
 
-class PreparedBlock:
-    __slots__ = ("code", "slots", "insn_pcs", "block")
+_ENUMS = {cls.__name__: cls for cls in (Op, ExitKind)}  # enums prepared tuples may hold
 
-    def __init__(self, block: Block, code: list, slots: list, insn_pcs: list[tuple[int, int]]):
-        self.block = block
+
+class PreparedBlock:
+    """A block ready to run: its code tuples, its slot list with the constants filled in, and per code
+    entry the (pc, ITSTATE) of its guest instruction.  ``block`` is the optimised IR; a block loaded from
+    the translation cache has none until something asks for it (the JIT, tracing): ``lift`` makes it
+    again from the same guest bytes."""
+
+    __slots__ = ("code", "slots", "insn_pcs", "guest_size", "_block", "lift")
+
+    def __init__(self, block: Block | None, code: list, slots: list, insn_pcs: list[tuple[int, int]],
+                 guest_size: int | None = None, lift: Callable[[], Block] | None = None):  # fmt: skip
+        self._block = block
+        self.lift = lift
         self.code = code
         self.slots = slots
         self.insn_pcs = insn_pcs
+        self.guest_size = block.guest_size if block is not None else guest_size
+
+    @property
+    def block(self) -> Block:
+        if self._block is None:
+            self._block = optimize(self.lift())
+        return self._block
 
 
 class Interpreter:
@@ -80,7 +98,10 @@ class Interpreter:
         raw = (ctypes.c_uint32 * nwords).from_address(ctypes.addressof(state))
         self.sv32 = memoryview(raw).cast("B").cast("I")
         self.sv64 = memoryview(raw).cast("B").cast("Q")
-        self._encoders = self._make_encoders(self._make_handlers())
+        handlers = self._make_handlers()
+        self._encoders = self._make_encoders(handlers)
+        self._symbols = self._symbol_table(handlers)
+        self._symbol_of = {id(obj): sym for sym, obj in self._symbols.items()}
 
     # ---- preparation ---------------------------------------------------------------------------------
     def prepare(self, block: Block) -> PreparedBlock:
@@ -130,6 +151,60 @@ class Interpreter:
             code.append(enc(insn, d, a, w, aux))
             insn_pcs.append((pc, it))
         return PreparedBlock(block, code, slots, insn_pcs)
+
+    # ---- prepared blocks as plain data (the persistent translation cache) ----------------------------
+    @staticmethod
+    def _symbol_table(handlers: dict[str, Callable]) -> dict[str, object]:
+        """Every function a prepared tuple can hold, by a name that is the same in every process."""
+        table: dict[str, object] = {f"h.{k}": fn for k, fn in handlers.items()}
+        table.update({f"b.{op.name}": fn for op, fn in BINOPS.items()})
+        table.update({f"c.{k}": fn for k, fn in _CMP.items()})
+        table.update({f"x.{k}": h.fn for k, h in HELPERS.items()})
+        return table
+
+    def _export_value(self, v: object) -> object:
+        if v is None or v.__class__ is int:
+            return v
+        if v.__class__ is tuple:
+            return ("t", tuple(self._export_value(x) for x in v))
+        if isinstance(v, Enum):
+            return ("e", type(v).__name__, v.name)
+        sym = self._symbol_of.get(id(v))
+        if sym is None:
+            raise TypeError(v)
+        return ("f", sym)
+
+    def _import_value(self, v: object) -> object:
+        if v is None or v.__class__ is int:
+            return v
+        tag = v[0]
+        if tag == "t":
+            return tuple(self._import_value(x) for x in v[1])
+        if tag == "e":
+            return _ENUMS[v[1]][v[2]]
+        return self._symbols[v[1]]
+
+    def export(self, pb: PreparedBlock) -> tuple | None:
+        """``pb``'s code as ``marshal``-able data, or None if it holds something that cannot be named."""
+        try:
+            code = tuple(
+                (self._symbol_of[id(h)], d, self._export_value(a), b, c, self._export_value(x))
+                for h, d, a, b, c, x in pb.code
+            )
+        except (KeyError, TypeError):
+            return None
+        return (code, tuple(pb.slots), tuple(pb.insn_pcs), pb.guest_size)
+
+    def import_(self, data: tuple, lift: Callable[[], Block]) -> PreparedBlock:
+        """The inverse of ``export`` (``KeyError``/``ValueError``/``TypeError`` if ``data`` is not an
+        export); ``lift`` gives the block's IR if it is ever needed."""
+        code_data, slots, insn_pcs, guest_size = data
+        syms, imp = self._symbols, self._import_value
+        code = [
+            (syms[h], d, a if a.__class__ is int else imp(a), b, c, x if x is None else imp(x))
+            for h, d, a, b, c, x in code_data
+        ]
+        return PreparedBlock(None, code, list(slots), list(insn_pcs), guest_size, lift)
 
     @staticmethod
     def _make_encoders(H: dict[str, Callable]) -> dict[Op, Callable]:

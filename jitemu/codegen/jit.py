@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import functools
 import itertools
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +44,23 @@ HelperFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, c
 TABLE_BITS = 14
 
 
+def _locked(method: Callable) -> Callable:
+    """Run a JitTier method holding the tier's lock."""
+
+    @functools.wraps(method)
+    def run(self: JitTier, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class JitTier:
-    """Compiled code for one guest address space and one CPU state."""
+    """Compiled code for one guest address space, shared by every CPU state (guest thread) bound to it.
+
+    Generated code gets its state as an argument, so one compiled block serves all threads; the slow
+    paths report faults into the state they were called with.  Compiling, linking and unlinking hold
+    ``lock`` (LLVM releases the GIL while it works, so two threads could otherwise compile at once)."""
 
     def __init__(self, mem: GuestMemory, state: CPUState, *, count_insns: bool = False, opt_level: int = 2,
                  cache_dir: Path | None = None, cpu_model: str = "any"):  # fmt: skip
@@ -63,8 +80,9 @@ class JitTier:
         self.runtime = (ctypes.c_void_p * 2)(
             ctypes.cast(self._mem_cb, ctypes.c_void_p), ctypes.cast(self._helper_cb, ctypes.c_void_p)
         )
+        self.lock = threading.RLock()
         self.bind_state()
-        self.state_addr = ctypes.addressof(state)
+        self.state_addr = ctypes.addressof(state)  # the first state's; others pass their own address
         self.miss_addr = self.compiler.function_address("jit_miss")
         self.native: dict[tuple[int, int, int], Callable[[int], int]] = {}
         self.fn_addr: dict[int, int] = {}  # pc word -> compiled function address
@@ -76,17 +94,20 @@ class JitTier:
         self.regions_compiled: list[tuple[int, int, int]] = []
         self.pending: set[tuple[int, int, int]] = set()  # region entries queued for compilation
         self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
         self._done: collections.deque[_Job] = collections.deque()
 
-    def bind_state(self) -> None:
-        """Point the state's host words at this tier's memory, tables and callbacks."""
-        s = self.state
+    def bind_state(self, state: CPUState | None = None) -> None:
+        """Point a state's host words (by default the first state's) at this tier's memory, tables and
+        callbacks."""
+        s = self.state if state is None else state
         s.host_mem = self.mem.host_base
         s.host_perms = ctypes.addressof(self._perms_buf)
         s.host_tb_table = ctypes.addressof(self.table)
         s.host_tb_mask = len(self.table) // 2 - 1
         s.host_runtime = ctypes.addressof(self.runtime)
 
+    @_locked
     def forget_all(self) -> None:
         """Make every compiled block unreachable (all guest code changed at once)."""
         for key in list(self.native):
@@ -95,6 +116,7 @@ class JitTier:
         self.regions_with.clear()
 
     # ---- compiling -----------------------------------------------------------------------------------
+    @_locked
     def compile(self, regions: list[list[Block]], valid: Callable[[Block], bool] | None = None) -> None:
         """Compile regions (entry block first; itstate-0 entries only) into one module and link them in.
 
@@ -116,18 +138,51 @@ class JitTier:
         """Compile on a worker thread from now on (llvmlite releases the GIL while LLVM works)."""
         if self._queue is None:
             self._queue = queue.Queue()
-            threading.Thread(target=self._worker, name="jitemu-compiler", daemon=True).start()
+            self._thread = threading.Thread(target=self._worker, name="jitemu-compiler", daemon=True)
+            self._thread.start()
+
+    def stop_background(self) -> None:
+        """Stop the worker once the job it is on is done; jobs still queued are dropped (their blocks can be
+        compiled again).  Needed before exit, since LLVM must not be working while Python shuts down, and
+        before fork."""
+        if self._queue is None:
+            return
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            self.pending.difference_update(_key(r[0]) for r in job.regions)
+        self._queue.put(None)
+        self._thread.join()
+        self._queue = self._thread = None
 
     def poll(self) -> None:
-        """Link in what the background compiler has finished (main thread only)."""
-        while self._done:
-            job = self._done.popleft()
-            self.pending.difference_update(_key(r[0]) for r in job.regions)
-            self._install(job)
+        """Link in what the background compiler has finished (guest threads only, not the worker)."""
+        if self._done:
+            with self.lock:
+                while self._done:
+                    job = self._done.popleft()
+                    self.pending.difference_update(_key(r[0]) for r in job.regions)
+                    self._install(job)
+
+    def wait_idle(self) -> None:
+        """Wait until the background compiler has nothing queued or compiling and link in its work (before
+        a fork: then no compiler thread holds a lock, and the child's modules are all installed)."""
+        while self.pending:
+            if not self._done:
+                time.sleep(0.001)
+            self.poll()
+
+    def after_fork_child(self) -> None:
+        """In a forked child: the compiler thread did not survive, the next compile starts a new one."""
+        self._queue = self._thread = None
 
     def _worker(self) -> None:
         while True:
             job = self._queue.get()
+            if job is None:
+                return
             try:
                 self._build(job)
             except BaseException as e:  # noqa: BLE001 - reported on the main thread
@@ -206,6 +261,7 @@ class JitTier:
         self.table[2 * i] = pcword
         self.table[2 * i + 1] = addr
 
+    @_locked
     def drop(self, key: tuple[int, int, int]) -> None:
         """Forget the compiled regions holding a block whose guest code changed: unlink every path in."""
         for entry in self.regions_with.pop(key, ()):
@@ -224,7 +280,7 @@ class JitTier:
             self.waiting.setdefault(pcword, []).append(slot)
 
     # ---- runtime callbacks (called from generated code) -----------------------------------------------
-    def _mem_slow(self, _state: int, op: int, addr: int, size: int, v1: int, v2: int) -> int:
+    def _mem_slow(self, state: int, op: int, addr: int, size: int, v1: int, v2: int) -> int:
         mem = self.mem
         try:
             if op == MEM_LOAD:
@@ -239,22 +295,23 @@ class JitTier:
                 mem.store(addr, size, v2)
             return old
         except GuestFault as f:
-            self.state.exit_reason = RET_FAULT
-            self.state.exit_arg = f.addr
-            self.state.fault_write = int(f.write)
+            s = CPUState.from_address(state)
+            s.exit_reason = RET_FAULT
+            s.exit_arg = f.addr
+            s.fault_write = int(f.write)
         except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
             self.internal_error = e
-            self.state.exit_reason = RET_FAULT
+            CPUState.from_address(state).exit_reason = RET_FAULT
         return 0
 
-    def _helper(self, _state: int, hid: int, args) -> int:
+    def _helper(self, state: int, hid: int, args) -> int:
         try:
             h = HELPERS[helper_names()[hid]]
             vals = [args[i] & ((1 << w) - 1) for i, w in enumerate(h.arg_widths)]
             return h.fn(*vals) & 0xFFFFFFFFFFFFFFFF
         except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
             self.internal_error = e
-            self.state.exit_request = 1
+            CPUState.from_address(state).exit_request = 1
             return 0
 
 

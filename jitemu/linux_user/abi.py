@@ -206,5 +206,18 @@ IOCTLS: dict[int, tuple[str, int, str]] = {
 }
 
 TMS = struct.Struct("<4I")  # struct tms: four 32-bit clock_t
-RUSAGE = struct.Struct("<4i14i")  # struct rusage: ru_utime, ru_stime (32-bit timevals), 14 longs
+
+# struct rusage with a 32-bit long: ru_utime, ru_stime (struct timeval), then 14 longs (maxrss ... nivcsw)
+RUSAGE = struct.Struct("<iIiI14i")
 assert RUSAGE.size == 72
+
+
+def pack_rusage(utime: float, stime: float, longs) -> bytes:
+    """ARM struct rusage from user and system time in seconds and the 14 counters (as
+    ``resource.struct_rusage`` has them: ``pack_rusage(*ru[:2], ru[2:])``)."""
+
+    def tv(seconds: float) -> tuple[int, int]:
+        usec = round(seconds * 1_000_000)
+        return usec // 1_000_000, usec % 1_000_000
+
+    return RUSAGE.pack(*tv(utime), *tv(stime), *(min(v, 0x7FFFFFFF) for v in longs))

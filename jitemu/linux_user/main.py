@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jitemu import __version__, log
-from jitemu.codegen.cache import default_dir as default_cache_dir
+from jitemu.diskcache import default_dir as default_cache_dir
 from jitemu.linux_user import cpus, layout
 from jitemu.linux_user.loader import LoadError, load_program
 from jitemu.linux_user.process import Outcome, Process
-from jitemu.linux_user.signals import signal_description
+from jitemu.linux_user.signals import NSIG, SIG_IGN, SigAction, signal_description
 from jitemu.memory import NPAGES, PAGE_SHIFT, PROT_EXEC, PROT_READ, PROT_RWX, PROT_WRITE, GuestMemory
 from jitemu.state import CPUState
 from jitemu.tuning import JIT_THRESHOLD
@@ -56,6 +56,8 @@ Options and the environment variables that set them:
 -jit-threshold n     JITEMU_JIT_THRESHOLD  interpreted runs of a block before it is compiled (default {JIT_THRESHOLD})
 -jit-cache dir|off   JITEMU_CACHE_DIR persistent code cache (default $XDG_CACHE_HOME/jitemu)
 -jit-background      JITEMU_JIT_BACKGROUND  compile on a background thread
+-exec-signals i:b                      (set by a guest execve) signals ignored and blocked at start
+-exec-env-fd fd                        (set by a guest execve) read the guest environment from fd
 -strace              QEMU_STRACE      log system calls
 -d item[,...]        QEMU_LOG         enable logging (-d help lists the items)
 -D logfile           QEMU_LOG_FILENAME write logs to logfile instead of stderr
@@ -92,6 +94,8 @@ class Options:
     jit_threshold: int = JIT_THRESHOLD
     jit_cache: str | None = None  # None: the default place; "off": no cache
     jit_background: bool = False
+    exec_signals: tuple[int, int] = (0, 0)  # -exec-signals: ignored signals and mask inherited over execve
+    exec_env: list[bytes] | None = None  # -exec-env-fd: the environment a guest execve passed, exactly
 
 
 def parse_size(text: str) -> int:
@@ -159,6 +163,25 @@ def _set_threshold(o: Options, v: str) -> None:
         raise UsageError(f"invalid JIT threshold '{v}' (at least 1)")
 
 
+def _set_exec_signals(o: Options, v: str) -> None:
+    try:
+        ignored, blocked = (int(x, 0) for x in v.split(":"))
+    except ValueError:
+        raise UsageError(f"invalid signal state '{v}' (expected IGNORED:BLOCKED)") from None
+    o.exec_signals = (ignored, blocked)
+
+
+def _read_exec_env(o: Options, v: str) -> None:
+    """The environment strings (NUL-terminated) in file descriptor ``v``, which is then closed."""
+    try:
+        fd = int(v)
+        with os.fdopen(fd, "rb") as f:
+            data = f.read()
+    except (ValueError, OSError) as e:
+        raise UsageError(f"cannot read the environment from descriptor '{v}': {e}") from None
+    o.exec_env = data.split(b"\0")[:-1]
+
+
 def _help(o: Options, v: str) -> None:
     raise InfoRequest(USAGE)
 
@@ -184,6 +207,8 @@ OPTIONS = {
     "jit-threshold": (True, _set_threshold, "JITEMU_JIT_THRESHOLD"),
     "jit-cache": (True, lambda o, v: setattr(o, "jit_cache", v), "JITEMU_CACHE_DIR"),
     "jit-background": (False, lambda o, v: setattr(o, "jit_background", True), "JITEMU_JIT_BACKGROUND"),
+    "exec-signals": (True, _set_exec_signals, None),
+    "exec-env-fd": (True, _read_exec_env, None),
     "strace": (False, lambda o, v: setattr(o, "strace", True), "QEMU_STRACE"),
     "d": (True, _set_log, "QEMU_LOG"),
     "D": (True, lambda o, v: setattr(o, "log_file", v), "QEMU_LOG_FILENAME"),
@@ -294,7 +319,7 @@ def run(o: Options) -> Outcome:
     mem = GuestMemory()
     state = CPUState()
     argv = [os.fsencode(o.argv0 if o.argv0 is not None else o.program)] + [os.fsencode(a) for a in o.args]
-    envp = guest_environment(o, os.environb)
+    envp = guest_environment(o, os.environb) if o.exec_env is None else o.exec_env
     rng = random.Random(o.seed) if o.seed is not None else None
     program = load_program(mem, o.program, argv, envp, cpu=cpu, stack_size=o.stack_size, ld_prefix=o.ld_prefix,
                            random_bytes=rng.randbytes(16) if rng else None)  # fmt: skip
@@ -306,11 +331,40 @@ def run(o: Options) -> Outcome:
         cache_dir = default_cache_dir()
     else:
         cache_dir = None if o.jit_cache == "off" else Path(o.jit_cache)
+    ignored, blocked = o.exec_signals
+    for sig in range(1, NSIG + 1):
+        if ignored >> (sig - 1) & 1:
+            proc.signals.set_action(sig, SigAction(handler=SIG_IGN))
+    proc.signals.set_blocked(blocked)
+    proc.exec_options = exec_options(o, cache_dir)
+    sync = bool(os.environ.get("JITEMU_CACHE_SYNC"))  # write caches before exiting (tests read them next)
     outcome = proc.run(o.engine, jit_threshold=o.jit_threshold, cache_dir=cache_dir, cpu_model=cpu.name,
-                       jit_background=o.jit_background)  # fmt: skip
+                       jit_background=o.jit_background, cache_detach=not sync)  # fmt: skip
     if log.enabled("stats"):
         log.write(proc.engine.format_stats())
     return outcome
+
+
+def exec_options(o: Options, cache_dir: Path | None) -> list[str]:
+    """The options a guest execve of an ARM program passes on to the new jitemu: everything but the
+    program, its arguments and environment (paths made absolute: the guest may change directory)."""
+    out = ["-engine", o.engine, "-cpu", o.cpu, "-s", str(o.stack_size), "-jit-threshold", str(o.jit_threshold),
+           "-jit-cache", str(cache_dir.absolute()) if cache_dir else "off"]  # fmt: skip
+    if o.ld_prefix:
+        out += ["-L", os.path.abspath(o.ld_prefix)]
+    if o.uname_release is not None:
+        out += ["-r", o.uname_release]
+    if o.seed is not None:
+        out += ["-seed", str(o.seed)]
+    if o.jit_background:
+        out.append("-jit-background")
+    if o.strace:
+        out.append("-strace")
+    if o.log_items:
+        out += ["-d", ",".join(sorted(o.log_items))]
+    if o.log_file:
+        out += ["-D", os.path.abspath(o.log_file)]
+    return out
 
 
 def die_by_signal(sig: int) -> None:
@@ -347,10 +401,11 @@ def finish(outcome: Outcome) -> int:
     return outcome.status or 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """``environ``: where options come from besides the command line (default: our environment)."""
     argv = sys.argv[1:] if argv is None else argv
     try:
-        opts = parse_args(argv)
+        opts = parse_args(argv, environ)
     except InfoRequest as info:
         _print_info(info.text)
         return 0
@@ -370,6 +425,12 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         _error(f"internal error: {type(e).__name__}: {e}")
         return EXIT_INTERNAL
+
+
+def exec_main() -> int:
+    """The entry point of a jitemu started by a guest's execve (``syscalls.execve``): all options are on the
+    command line, and the environment is the guest's, passed on unchanged and never read as options."""
+    return main(sys.argv[1:], environ={})
 
 
 if __name__ == "__main__":

@@ -9,34 +9,47 @@ guest in-process.
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import threading
+import time
 from dataclasses import dataclass
 
 from jitemu import log
 from jitemu.events import Event, EventKind
-from jitemu.linux_user import layout, syscalls
+from jitemu.linux_user import layout, sigframe, strace, syscalls
 from jitemu.linux_user.cpus import CpuModel
+from jitemu.linux_user.hostsig import HostSignals, SyscallInterrupted
 from jitemu.linux_user.loader import LoadedProgram
 from jitemu.linux_user.signals import (
     ILL_ILLOPN,
+    INTERRUPTIBLE,
+    NSIG,
+    SA_NODEFER,
+    SA_RESETHAND,
     SEGV_ACCERR,
     SEGV_MAPERR,
+    SI_KERNEL,
     SIGILL,
     SIGSEGV,
     SIGTRAP,
     TRAP_BRKPT,
     Action,
     Disposition,
+    Restart,
+    SigAction,
     SigInfo,
     SignalState,
     default_action,
+    restarts,
     signal_name,
 )
+from jitemu.linux_user.syscall_names import NAMES
 from jitemu.linux_user.syscalls import GuestExit
+from jitemu.linux_user.syscalls.sig import write_sleep_remaining
 from jitemu.linux_user.vmas import initial_file_maps
-from jitemu.memory import GuestMemory, page_align_up
+from jitemu.memory import GuestFault, GuestMemory, page_align_up
 from jitemu.state import CPUState
 
 
@@ -87,9 +100,14 @@ class Process:
         self.mmap_next = layout.MMAP_BASE  # where the next mmap search starts (first fit above MMAP_BASE)
         self.mmap_limit = program.stack_low - layout.STACK_GUARD
         self.signals = SignalState()
+        self.host = HostSignals(state)
+        self.saved_mask: int | None = None  # the mask to restore after sigsuspend/pause's handler
+        sigframe.install_trampolines(mem)
         self.clear_child_tid = 0
         self.robust_list = (0, 0)
         self.file_maps = initial_file_maps(program.exe_path, program.load_bias, program.interp_base, ld_prefix)
+        self.vfork_fd: int | None = None  # a vfork child: the pipe end whose closing (exec, exit) frees the parent
+        self.exec_options: list[str] = []  # jitemu options an execve of an ARM program passes on (set by main)
         self.engine = None  # the Engine, once run() made it
         state.r[13] = program.stack.sp
         state.r[15] = program.start & ~1
@@ -121,13 +139,19 @@ class Process:
                 self.handle_event(ev)
                 self.deliver_signals()
         except GuestExit as e:
-            return Outcome(status=e.status & 0xFF)
+            outcome = Outcome(status=e.status & 0xFF)
         except GuestKilled as k:
-            return Outcome(signal=k.info.sig, core=k.core)
+            outcome = Outcome(signal=k.info.sig, core=k.core)
+        finally:
+            self.host.restore()
+        self.engine.finish()
+        return outcome
 
     def handle_event(self, ev: Event) -> None:
         if ev.kind == EventKind.SYSCALL:
-            syscalls.dispatch(self)
+            self.syscall()
+        elif ev.kind == EventKind.INTERRUPT:
+            self.state.exit_request = 0  # the signals that set it are in the host queue already
         elif ev.kind == EventKind.FAULT:
             code = SEGV_ACCERR if self.mem.is_mapped(ev.addr, 1) else SEGV_MAPERR
             self.force_signal(SigInfo(SIGSEGV, code, addr=ev.addr))
@@ -138,33 +162,121 @@ class Process:
         else:
             raise AssertionError(f"unexpected engine event {ev}")
 
-    def force_signal(self, info: SigInfo) -> None:
-        """A synchronous signal (fault, undefined instruction, breakpoint): it cannot be blocked or ignored,
-        and since guest handlers do not run yet, it always ends the process."""
-        self._trace_signal(info)
-        if self.signals.disposition(info.sig) == Disposition.HANDLER and log.enabled("unimp"):
-            log.write(f"{signal_name(info.sig)} handler not run: signal delivery is not implemented\n")
-        raise GuestKilled(info, default_action(info.sig) == Action.CORE)
+    def syscall(self) -> None:
+        """Run the system call at the SVC just executed; a blocking one may be cut short by a signal."""
+        restart = INTERRUPTIBLE.get(NAMES.get(self.state.r[7], ""))
+        if restart is None:
+            syscalls.dispatch(self)
+            return
+        self.host.blocking = True
+        start = time.monotonic()
+        try:
+            syscalls.dispatch(self)
+        except SyscallInterrupted:
+            self.interrupted(restart, time.monotonic() - start)
+        finally:
+            self.host.blocking = False
 
-    def send_self(self, sig: int, code: int) -> None:
+    def interrupted(self, restart: Restart, elapsed: float) -> None:
+        """A signal arrived while the system call blocked: restart it (pc back on the SVC, arguments
+        untouched) or fail it with EINTR, as the handler about to run decides."""
+        self.take_host_signals()
+        pending = self.signals.pending_mask() & ~self.signals.blocked
+        handler_flags = None
+        for sig in range(1, NSIG + 1):
+            if pending >> (sig - 1) & 1 and self.signals.disposition(sig) == Disposition.HANDLER:
+                handler_flags = self.signals.action(sig).flags
+                break
+        call = self._format_call() if log.enabled("strace") else ""
+        if restarts(restart, handler_flags):
+            self.state.r[15] -= 2 if self.state.thumb else 4
+            result = strace.RESTART_RESULT
+        else:
+            if restart is Restart.BLOCK:
+                write_sleep_remaining(self, NAMES[self.state.r[7]], elapsed)
+            self.state.r[0] = -errno.EINTR & 0xFFFFFFFF
+            result = strace.format_result(-errno.EINTR)
+        if call:
+            log.write(f"{call} = {result}\n")
+
+    def _format_call(self) -> str:
+        from jitemu.linux_user.syscalls.table import SYSCALLS  # noqa: PLC0415 - the table imports every module
+
+        entry = SYSCALLS[self.state.r[7]]
+        raw = [self.state.r[i] for i in range(len(entry.args))]
+        return strace.format_call(self.pid, entry.name, entry.args, raw, self.mem)
+
+    def take_host_signals(self) -> None:
+        """Move signals the host caught into the guest's pending set."""
+        q = self.host.queue
+        while q:
+            self.signals.queue(q.popleft())
+
+    def force_signal(self, info: SigInfo) -> None:
+        """A synchronous signal (fault, undefined instruction, breakpoint), delivered at once: if it is
+        blocked or ignored, the kernel's force_sig rules make it fatal (the default action)."""
+        sigs = self.signals
+        if sigs.is_blocked(info.sig) or sigs.disposition(info.sig) == Disposition.IGNORE:
+            sigs.set_blocked(sigs.blocked & ~(1 << (info.sig - 1)))
+            sigs.set_action(info.sig, SigAction())
+        sigs.queue(info)
+
+    def send_self(self, sig: int, code: int, value: int | None = None) -> None:
         """kill/tgkill aimed at this process: queue the signal, delivered after the system call returns."""
-        self.signals.queue(SigInfo(sig, code, pid=self.pid, uid=os.getuid()))
+        self.signals.queue(SigInfo(sig, code, pid=self.pid, uid=os.getuid(), value=value))
 
     def deliver_signals(self) -> None:
-        while (info := self.signals.take_deliverable()) is not None:
-            disp = self.signals.disposition(info.sig)
+        """Act on every deliverable pending signal, as the kernel does on the way back to user mode:
+        default actions, or a handler frame each (the last one pushed runs first)."""
+        self.take_host_signals()
+        sigs = self.signals
+        saved, self.saved_mask = self.saved_mask, None
+        while (info := sigs.take_deliverable()) is not None:
+            disp = sigs.disposition(info.sig)
             if disp == Disposition.IGNORE:
                 continue
             self._trace_signal(info)
             if disp == Disposition.HANDLER:
-                if log.enabled("unimp"):
-                    log.write(f"{signal_name(info.sig)} handler not run: signal delivery is not implemented\n")
+                self._run_handler(info, sigs.blocked if saved is None else saved)
+                saved = None
                 continue
             action = default_action(info.sig)
             if action in (Action.TERM, Action.CORE):
                 raise GuestKilled(info, action == Action.CORE)
             if action == Action.STOP:
                 os.kill(os.getpid(), 19)  # SIGSTOP: stop for real, as the guest asked; SIGCONT resumes us
+        if saved is not None:
+            sigs.set_blocked(saved)
+            self.host.sync(sigs)
+
+    def _run_handler(self, info: SigInfo, oldmask: int) -> None:
+        """Push the handler's frame (saving ``oldmask``) and block what the action asks for."""
+        sigs = self.signals
+        act = sigs.action(info.sig)
+        try:
+            sigframe.push_frame(self, info, act, oldmask)
+        except GuestFault:  # no room for the frame: the kernel's force_sigsegv
+            if info.sig == SIGSEGV:
+                sigs.set_action(SIGSEGV, SigAction())
+            raise GuestKilled(SigInfo(SIGSEGV, SI_KERNEL), core=True) from None
+        mask = sigs.blocked | act.mask
+        if not act.flags & SA_NODEFER:
+            mask |= 1 << (info.sig - 1)
+        sigs.set_blocked(mask)
+        if act.flags & SA_RESETHAND:
+            sigs.set_action(info.sig, SigAction())
+        self.host.sync(sigs)
+
+    def sigreturn(self, rt: bool) -> int:
+        """sigreturn / rt_sigreturn: back to the interrupted code; a bad frame is a SIGSEGV."""
+        try:
+            ok = sigframe.pop_frame(self, rt)
+        except GuestFault:
+            ok = False
+        if not ok:
+            self.force_signal(SigInfo(SIGSEGV, SI_KERNEL))
+        self.host.sync(self.signals)
+        return self.state.r[0]
 
     def _trace_signal(self, info: SigInfo) -> None:
         if log.enabled("strace"):

@@ -1,10 +1,10 @@
 """Guest signal bookkeeping: the dispositions and mask the guest set, pending signals, default actions.
 
 The guest's ``rt_sigaction``/``rt_sigprocmask`` land here.  Signals the process raises against itself
-(``kill``/``tgkill``, faults, undefined instructions, breakpoints) are queued as ``SigInfo`` and acted
-on by the run loop after the instruction or system call, as the kernel does on return to user mode.
-Running guest signal handlers (frames, ``sigreturn``) is not implemented yet: ``Disposition.HANDLER``
-is recorded and reported, and a signal whose default action is to terminate still terminates.
+(``kill``/``tgkill``, faults, undefined instructions, breakpoints) and host signals caught for the guest
+(``hostsig``) are queued as ``SigInfo`` and acted on by the run loop (``Process.deliver_signals``) after
+the instruction or system call, as the kernel does on return to user mode; ``sigframe`` builds the
+handler's stack frame.  Also here: the alternate signal stack and how an interrupted system call ends.
 
 ARM Linux uses the generic signal numbers, the same as the x86 and arm64 hosts jitemu runs on.
 """
@@ -12,19 +12,35 @@ ARM Linux uses the generic signal numbers, the same as the x86 and arm64 hosts j
 from __future__ import annotations
 
 import enum
+import errno
 import signal as host_signal
+import struct
 from dataclasses import dataclass, field
 
 NSIG = 64
 SIG_DFL, SIG_IGN = 0, 1
 SIGKILL, SIGSTOP = 9, 19
-SIGILL, SIGTRAP, SIGABRT, SIGUSR1, SIGSEGV, SIGPIPE, SIGCHLD = 4, 5, 6, 10, 11, 13, 17
+SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGUSR1 = 4, 5, 6, 7, 8, 10
+SIGSEGV, SIGPIPE, SIGALRM, SIGCHLD = 11, 13, 14, 17
+SYNCHRONOUS = frozenset({SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV})  # raised by the CPU, never by the host
+
+# sa_flags (arch/arm/include/uapi/asm/signal.h)
+SA_NOCLDSTOP, SA_NOCLDWAIT, SA_SIGINFO = 1, 2, 4
+SA_RESTORER, SA_ONSTACK, SA_RESTART = 0x04000000, 0x08000000, 0x10000000
+SA_NODEFER, SA_RESETHAND = 0x40000000, 0x80000000
+
+# sigaltstack
+SS_ONSTACK, SS_DISABLE, SS_AUTODISARM = 1, 2, 1 << 31
+MINSIGSTKSZ = 2048
 
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 
 # si_code values the run loop reports (include/uapi/asm-generic/siginfo.h)
-SI_USER, SI_TKILL = 0, -6
+SI_USER, SI_KERNEL, SI_QUEUE, SI_TIMER, SI_TKILL = 0, 0x80, -1, -2, -6
 SEGV_MAPERR, SEGV_ACCERR, ILL_ILLOPN, TRAP_BRKPT = 1, 2, 2, 1
+CLD_EXITED = 1
+SIGINFO = struct.Struct("<iii116x")  # si_signo, si_errno, si_code, then a union; 128 bytes
+assert SIGINFO.size == 128
 
 
 class Action(enum.Enum):
@@ -56,14 +72,12 @@ def default_action(sig: int) -> Action:
 
 
 def signal_name(sig: int) -> str:
-    """``SIGSEGV`` etc.; real-time signals as ``SIGRTMIN+n``; unknown numbers as digits."""
+    """``SIGSEGV`` etc.; real-time and unknown signals as digits (as qemu's strace shows them)."""
     if 1 <= sig < 32:
         try:
             return host_signal.Signals(sig).name
         except ValueError:
             return str(sig)
-    if 32 <= sig <= NSIG:
-        return f"SIGRTMIN+{sig - 32}" if sig > 32 else "SIGRTMIN"
     return str(sig)
 
 
@@ -86,13 +100,30 @@ class SigAction:
 
 @dataclass(frozen=True, slots=True)
 class SigInfo:
-    """A signal queued for the process, with what strace and the death message need to know."""
+    """A signal queued for the process: what the guest's ``siginfo_t``, strace and the death message show.
+
+    Which union members are meaningful follows the kernel: a fault address (``addr``) for the CPU's
+    signals, sender pid/uid for kill and friends, plus ``value`` (sigval) for sigqueue and timers,
+    ``status`` for SIGCHLD."""
 
     sig: int
     code: int = SI_USER
     addr: int | None = None  # fault address for SIGSEGV/SIGILL/SIGTRAP/SIGBUS
     pid: int = 0
     uid: int = 0
+    value: int | None = None  # sigval (SI_QUEUE, SI_TIMER, real-time signals from the host)
+    status: int | None = None  # SIGCHLD: exit status or signal
+    errno: int = 0
+
+    def pack(self) -> bytes:
+        """The 128-byte ARM ``siginfo_t``."""
+        if self.addr is not None:
+            tail = struct.pack("<I", self.addr)
+        elif self.sig == SIGCHLD and self.status is not None:
+            tail = struct.pack("<iIiii", self.pid, self.uid, self.status, 0, 0)
+        else:
+            tail = struct.pack("<iIi", self.pid, self.uid, self.value or 0)
+        return (struct.pack("<iii", self.sig, self.errno, self.code) + tail).ljust(SIGINFO.size, b"\0")
 
     def describe(self) -> str:
         """The ``--- SIG... {...} ---`` line strace prints."""
@@ -100,8 +131,11 @@ class SigInfo:
         if self.addr is not None:
             where = "NULL" if self.addr == 0 else f"0x{self.addr:08x}"
             return f"--- {name} {{si_signo={name}, si_code={self.code}, si_addr={where}}} ---"
-        code = {SI_USER: "SI_USER", SI_TKILL: "SI_TKILL"}.get(self.code, str(self.code))
-        return f"--- {name} {{si_signo={name}, si_code={code}, si_pid={self.pid}, si_uid={self.uid}}} ---"
+        code = {SI_USER: "SI_USER", SI_TKILL: "SI_TKILL", SI_QUEUE: "SI_QUEUE", SI_KERNEL: "SI_KERNEL"}.get(
+            self.code, str(self.code)
+        )
+        val = "" if self.value is None else f", si_sigval={self.value}"
+        return f"--- {name} {{si_signo={name}, si_code={code}, si_pid={self.pid}, si_uid={self.uid}{val}}} ---"
 
 
 class Disposition(enum.Enum):
@@ -111,18 +145,57 @@ class Disposition(enum.Enum):
 
 
 @dataclass(slots=True)
+class AltStack:
+    """The alternate signal stack sigaltstack(2) set (``flags`` is 0 or SS_AUTODISARM while enabled)."""
+
+    sp: int = 0
+    size: int = 0
+    flags: int = SS_DISABLE
+
+    def on_stack(self, sp: int) -> bool:
+        return self.flags != SS_DISABLE and self.sp < sp <= self.sp + self.size
+
+    def status(self, sp: int) -> int:
+        """``ss_flags`` as the guest reads it back while running at ``sp``."""
+        if self.flags == SS_DISABLE:
+            return SS_DISABLE
+        return (SS_ONSTACK if self.on_stack(sp) else 0) | self.flags
+
+    def set(self, ss_sp: int, ss_flags: int, ss_size: int, cur_sp: int) -> int:
+        """sigaltstack(2)'s new stack; returns 0 or a negative errno."""
+        if self.on_stack(cur_sp):
+            return -errno.EPERM
+        mode = ss_flags & ~SS_AUTODISARM & 0xFFFFFFFF
+        if mode not in (0, SS_ONSTACK, SS_DISABLE):
+            return -errno.EINVAL
+        if mode == SS_DISABLE:
+            self.sp, self.size, self.flags = 0, 0, SS_DISABLE
+            return 0
+        if ss_size < MINSIGSTKSZ:
+            return -errno.ENOMEM
+        self.sp, self.size, self.flags = ss_sp, ss_size, ss_flags & SS_AUTODISARM
+        return 0
+
+
+@dataclass(slots=True)
 class SignalState:
-    """Per-process signal state: actions, the blocked mask (bit n-1 for signal n) and the pending queue."""
+    """Per-process signal state: actions, the blocked mask (bit n-1 for signal n), the pending queue and
+    the alternate stack."""
 
     actions: dict[int, SigAction] = field(default_factory=dict)
     blocked: int = 0
     pending: list[SigInfo] = field(default_factory=list)
+    altstack: AltStack = field(default_factory=AltStack)
 
     def action(self, sig: int) -> SigAction:
         return self.actions.get(sig) or SigAction()
 
     def set_action(self, sig: int, act: SigAction) -> None:
         self.actions[sig] = act
+        if self.disposition(sig) == Disposition.IGNORE or (
+            self.disposition(sig) == Disposition.DEFAULT and default_action(sig) == Action.IGNORE
+        ):  # POSIX: setting a signal to be ignored discards its pending instances
+            self.pending = [i for i in self.pending if i.sig != sig]
 
     def disposition(self, sig: int) -> Disposition:
         handler = self.action(sig).handler
@@ -132,6 +205,11 @@ class SignalState:
             return Disposition.IGNORE
         return Disposition.HANDLER
 
+    def ignored(self, sig: int) -> bool:
+        """Would the signal be discarded on delivery (explicitly, or by its default action)?"""
+        disp = self.disposition(sig)
+        return disp == Disposition.IGNORE or (disp == Disposition.DEFAULT and default_action(sig) == Action.IGNORE)
+
     def set_blocked(self, mask: int) -> None:
         """SIGKILL and SIGSTOP can never be blocked."""
         self.blocked = mask & ~(1 << (SIGKILL - 1) | 1 << (SIGSTOP - 1)) & (1 << NSIG) - 1
@@ -140,11 +218,60 @@ class SignalState:
         return bool(self.blocked >> (sig - 1) & 1)
 
     def queue(self, info: SigInfo) -> None:
+        """Queue a signal; a standard signal already pending is not queued twice (real-time ones are)."""
+        if info.sig < 32 and any(i.sig == info.sig for i in self.pending):
+            return
         self.pending.append(info)
 
-    def take_deliverable(self) -> SigInfo | None:
-        """Remove and return the first pending signal that is not blocked."""
+    def pending_mask(self) -> int:
+        m = 0
+        for i in self.pending:
+            m |= 1 << (i.sig - 1)
+        return m
+
+    def take(self, allowed: int) -> SigInfo | None:
+        """Remove and return the pending signal to act on among the ``allowed`` mask: synchronous
+        signals first, then the lowest number, oldest first (as the kernel's next_signal)."""
+        best = None
         for i, info in enumerate(self.pending):
-            if not self.is_blocked(info.sig):
-                return self.pending.pop(i)
-        return None
+            if allowed >> (info.sig - 1) & 1:
+                rank = (info.sig not in SYNCHRONOUS, info.sig)
+                if best is None or rank < best[0]:
+                    best = (rank, i)
+        return None if best is None else self.pending.pop(best[1])
+
+    def take_deliverable(self) -> SigInfo | None:
+        """Remove and return the next pending signal that is not blocked."""
+        return self.take(~self.blocked)
+
+
+class Restart(enum.Enum):
+    """What an interruptible system call does when a signal handler runs in the middle of it (the kernel's
+    -ERESTARTSYS, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK, plain -EINTR).  With no handler run (the signal
+    was ignored or stopped us) every class restarts."""
+
+    SYS = "restart if SA_RESTART"  # read, write, wait4, futex...
+    NOHAND = "EINTR"  # pause, sigsuspend, poll, select
+    BLOCK = "EINTR (nanosleep)"  # nanosleep: EINTR, remaining time written
+    NEVER = "EINTR always"  # rt_sigtimedwait
+
+
+# the system calls a host signal may interrupt while they block, and how each one ends then
+INTERRUPTIBLE: dict[str, Restart] = {
+    # calls that only wait before their side effect: cutting one short never loses or repeats work, except
+    # in the few bytecodes between the host call's return and the result reaching the guest (see hostsig)
+    **dict.fromkeys(("read", "readv", "pread64", "wait4", "waitid", "futex", "futex_time64", "accept", "accept4",
+                     "recv", "recvfrom", "recvmsg", "flock", "fcntl", "fcntl64"), Restart.SYS),
+    **dict.fromkeys(("pause", "sigsuspend", "rt_sigsuspend", "poll", "ppoll", "ppoll_time64", "select",
+                     "_newselect", "pselect6", "pselect6_time64", "epoll_wait", "epoll_pwait"), Restart.NOHAND),
+    **dict.fromkeys(("nanosleep", "clock_nanosleep", "clock_nanosleep_time64"), Restart.BLOCK),
+    **dict.fromkeys(("rt_sigtimedwait", "rt_sigtimedwait_time64"), Restart.NEVER),
+}  # fmt: skip
+
+
+def restarts(kind: Restart, handler_flags: int | None) -> bool:
+    """Does a call of ``kind`` interrupted by a signal restart?  ``handler_flags``: the sa_flags of the
+    handler that runs, or None when no handler runs."""
+    if handler_flags is None:
+        return kind is not Restart.NEVER
+    return kind is Restart.SYS and bool(handler_flags & SA_RESTART)

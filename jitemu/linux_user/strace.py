@@ -68,8 +68,20 @@ _OPEN_FLAG_ORDER = ("O_APPEND", "O_CREAT", "O_DIRECTORY", "O_EXCL", "O_LARGEFILE
                     "__O_TMPFILE")  # fmt: skip
 OPEN_FLAGS: Flags = tuple((name, arm) for name in _OPEN_FLAG_ORDER for n, arm, _ in abi.OPEN_FLAGS if n == name)
 RENAME_FLAGS: Flags = (("RENAME_NOREPLACE", 1), ("RENAME_EXCHANGE", 2), ("RENAME_WHITEOUT", 4))
+CLONE_FLAGS: Flags = (
+    ("CLONE_VM", 0x100), ("CLONE_FS", 0x200), ("CLONE_FILES", 0x400), ("CLONE_SIGHAND", 0x800),
+    ("CLONE_PIDFD", 0x1000), ("CLONE_PTRACE", 0x2000), ("CLONE_VFORK", 0x4000), ("CLONE_PARENT", 0x8000),
+    ("CLONE_THREAD", 0x10000), ("CLONE_NEWNS", 0x20000), ("CLONE_SYSVSEM", 0x40000), ("CLONE_SETTLS", 0x80000),
+    ("CLONE_PARENT_SETTID", 0x100000), ("CLONE_CHILD_CLEARTID", 0x200000), ("CLONE_DETACHED", 0x400000),
+    ("CLONE_UNTRACED", 0x800000), ("CLONE_CHILD_SETTID", 0x1000000),
+)  # fmt: skip
+WAIT_FLAGS: Flags = (
+    ("WNOHANG", 1), ("WUNTRACED", 2), ("WEXITED", 4), ("WCONTINUED", 8), ("WNOWAIT", 0x01000000),
+    ("__WNOTHREAD", 0x20000000), ("__WALL", 0x40000000), ("__WCLONE", 0x80000000),
+)  # fmt: skip
 FUTEX_FLAGS: Flags = (("FUTEX_PRIVATE_FLAG", 128), ("FUTEX_CLOCK_REALTIME", 256))
 
+ID_TYPES = _enum("P_ALL", "P_PID", "P_PGID", "P_PIDFD")
 WHENCE = _enum("SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE")
 FAMILIES = {1: "PF_UNIX", 2: "PF_INET", 16: "PF_NETLINK", 17: "PF_PACKET"}  # qemu shows the others as numbers
 SOCK_TYPES = _enum("", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET") | {10: "SOCK_PACKET"}
@@ -255,6 +267,13 @@ def _ioctl_result(raw: list[int], i: int, mem: GuestMemory) -> str | None:
     return _ioctl_data(raw[i - 1], raw[i], mem) if known and known[2] == "out" else None
 
 
+def _clone_flags(v: int) -> str:
+    """The flags, then the exit signal (the low byte) by name."""
+    flags = format_flags(v & ~0xFF, CLONE_FLAGS, zero="")
+    exit_signal = signal_name(v & 0xFF) if v & 0xFF else ""
+    return "|".join(filter(None, (flags, exit_signal))) or "0"
+
+
 def quote(data: bytes) -> str:
     """A C-style quoted string (non-printable bytes escaped)."""
     out = []
@@ -320,6 +339,9 @@ KINDS: dict[str, ArgKind] = {
     "futexop": ArgKind(False, _futex_op),
     "madvice": ArgKind(False, lambda v: format_enum(v, MADVICE)),
     "fcntl": ArgKind(False, lambda v: format_enum(v, FCNTL_CMDS)),
+    "clone": ArgKind(False, _clone_flags),
+    "waitopt": ArgKind(False, lambda v: format_flags(v, WAIT_FLAGS)),
+    "idtype": ArgKind(False, lambda v: format_enum(v, ID_TYPES)),
     "ioctl": ArgKind(False, lambda v: IOCTLS.get(v, f"{v:#x}")),
     "renameflags": ArgKind(False, lambda v: format_flags(v, RENAME_FLAGS)),
     "epollop": ArgKind(False, lambda v: format_enum(v, EPOLL_OPS)),
@@ -384,7 +406,14 @@ def format_generic(pid: int, name: str, raw: list[int]) -> str:
     return f"{pid} {name}({','.join(str(to_signed(v)) for v in raw[:6])})"
 
 
+RESULT_KINDS = ("int", "ptr", "sigreturn")  # how a table row's result is shown
+SIGRETURN_RESULT = "-1 errno=513 (Successful exit from sigreturn)"  # qemu's line for (rt_)sigreturn
+RESTART_RESULT = "-1 errno=512 (To be restarted)"  # a call a signal interrupted, to be restarted
+
+
 def format_result(result: int, kind: str = "int") -> str:
+    if kind == "sigreturn":
+        return SIGRETURN_RESULT
     if -4096 < result < 0:
         err = -result
         return f"-1 errno={err} ({os.strerror(err) if err in errno_mod.errorcode else 'Unknown error'})"

@@ -30,7 +30,7 @@ class SyscallDef:
     name: str
     impl: Callable[..., int]
     args: tuple[str, ...]  # one kind per argument register (strace.KINDS)
-    result: str = "int"  # "int" or "ptr": how strace shows a successful result
+    result: str = "int"  # "int", "ptr" or "sigreturn": how strace shows the result
 
 
 class GuestExit(Exception):

@@ -43,13 +43,7 @@ def sys_getrusage(p: Process, who: int, buf: int) -> int:
     if who not in RUSAGE_WHO:
         return -errno.EINVAL
     r = resource.getrusage(RUSAGE_WHO[who])
-    times = []
-    for seconds in (r.ru_utime, r.ru_stime):
-        whole = int(seconds)
-        times += [whole, int((seconds - whole) * 1_000_000)]
-    rest = (r.ru_maxrss, r.ru_ixrss, r.ru_idrss, r.ru_isrss, r.ru_minflt, r.ru_majflt, r.ru_nswap, r.ru_inblock,
-            r.ru_oublock, r.ru_msgsnd, r.ru_msgrcv, r.ru_nsignals, r.ru_nvcsw, r.ru_nivcsw)  # fmt: skip
-    p.mem.write(buf, abi.RUSAGE.pack(*times, *(v & 0xFFFFFFFF for v in rest)))
+    p.mem.write(buf, abi.pack_rusage(r[0], r[1], r[2:16]))
     return 0
 
 

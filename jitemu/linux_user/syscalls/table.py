@@ -9,7 +9,21 @@ logged; ``cmode`` is a creation mode shown only when the flags create a file.  C
 from __future__ import annotations
 
 from jitemu.linux_user.syscall_names import NUMBERS
-from jitemu.linux_user.syscalls import SyscallDef, clock, dirs, fileio, fs, mem, net, poll, proc, procattr, sig
+from jitemu.linux_user.syscalls import (
+    SyscallDef,
+    clock,
+    dirs,
+    execve,
+    fileio,
+    fs,
+    mem,
+    net,
+    poll,
+    proc,
+    procattr,
+    procs,
+    sig,
+)
 
 _ROWS = (
     # process
@@ -42,12 +56,38 @@ _ROWS = (
     ("set_tls", proc.sys_set_tls, "hex"),
     ("get_tls", proc.sys_get_tls, "", "ptr"),
     ("breakpoint", proc.sys_breakpoint, ""),
+    # processes
+    ("fork", procs.sys_fork, ""),
+    ("vfork", procs.sys_vfork, ""),
+    ("clone", procs.sys_clone, "clone ptr ptr hex ptr"),
+    ("wait4", procs.sys_wait4, "int ptr waitopt ptr"),
+    ("waitid", procs.sys_waitid, "idtype int ptr waitopt ptr"),
+    ("execve", execve.sys_execve, "str ptr ptr"),
+    ("execveat", execve.sys_execveat, "atfd str ptr ptr atflags"),
+    ("setpgid", procs.sys_setpgid, "int int"),
+    ("getpgid", procs.sys_getpgid, "int"),
+    ("getpgrp", procs.sys_getpgrp, ""),
+    ("setsid", procs.sys_setsid, ""),
+    ("getsid", procs.sys_getsid, "int"),
     # signals
     ("rt_sigaction", sig.sys_rt_sigaction, "sig ptr ptr uint"),
     ("rt_sigprocmask", sig.sys_rt_sigprocmask, "sighow ptr ptr uint"),
     ("kill", sig.sys_kill, "int sig"),
     ("tgkill", sig.sys_tgkill, "int int sig"),
     ("tkill", sig.sys_tkill, "int sig"),
+    ("rt_sigqueueinfo", sig.sys_rt_sigqueueinfo, "int sig ptr"),
+    ("rt_tgsigqueueinfo", sig.sys_rt_tgsigqueueinfo, "int int sig ptr"),
+    ("rt_sigpending", sig.sys_rt_sigpending, "ptr uint"),
+    ("rt_sigsuspend", sig.sys_rt_sigsuspend, "ptr uint"),
+    ("sigsuspend", sig.sys_sigsuspend, "int int hex"),
+    ("pause", sig.sys_pause, ""),
+    ("rt_sigtimedwait", sig.sys_rt_sigtimedwait, "ptr ptr ptr uint"),
+    ("rt_sigtimedwait_time64", sig.sys_rt_sigtimedwait_time64, "ptr ptr ptr uint"),
+    ("sigreturn", sig.sys_sigreturn, "", "sigreturn"),
+    ("rt_sigreturn", sig.sys_rt_sigreturn, "", "sigreturn"),
+    ("sigaltstack", sig.sys_sigaltstack, "ptr ptr"),
+    ("setitimer", sig.sys_setitimer, "int ptr ptr"),
+    ("getitimer", sig.sys_getitimer, "int ptr"),
     # time
     ("clock_gettime", clock.sys_clock_gettime, "clock ptr"),
     ("clock_gettime64", clock.sys_clock_gettime64, "clock ptr"),
