@@ -179,3 +179,17 @@ def test_unknown_ioctl_and_fcntl_are_logged(proc, trace) -> None:
 def test_abi_layout_sizes() -> None:
     assert (abi.STATFS64.size, abi.STATFS32.size, abi.FLOCK64.size, abi.FLOCK32.size) == (84, 64, 32, 16)
     assert (abi.EPOLL_EVENT.size, abi.RUSAGE.size, abi.TMS.size) == (16, 72, 16)
+
+
+def test_epoll_pwait2_takes_a_64_bit_timespec(proc) -> None:
+    ep = call(proc, "epoll_create1", 0)
+    r, w = os.pipe()
+    proc.mem.write(BUF, struct.pack("<I4xQ", 1, 7))
+    assert call(proc, "epoll_ctl", ep, 1, r, BUF) == 0
+    proc.mem.write(BUF + 32, struct.pack("<qq", 0, 1000))  # 1 microsecond: rounds up to a millisecond
+    assert call(proc, "epoll_pwait2", ep, BUF + 64, 4, BUF + 32, 0, 8) == 0
+    proc.mem.write(BUF + 32, struct.pack("<qq", 0, 1_000_000_000))
+    assert call(proc, "epoll_pwait2", ep, BUF + 64, 4, BUF + 32, 0, 8) == -errno.EINVAL
+    os.write(w, b"!")
+    assert call(proc, "epoll_pwait2", ep, BUF + 64, 4, 0, 0, 8) == 1  # NULL: wait until ready
+    assert struct.unpack("<I4xQ", proc.mem.read(BUF + 64, 16)) == (1, 7)

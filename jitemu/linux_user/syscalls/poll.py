@@ -128,6 +128,14 @@ def sys_epoll_pwait(p: Process, epfd: int, events: int, maxevents: int, timeout:
     return len(ready)
 
 
+def sys_epoll_pwait2(p: Process, epfd: int, events: int, maxevents: int, timeout: int, sigmask: int,
+                     sigsetsize: int) -> int:  # fmt: skip
+    """A struct __kernel_timespec timeout (NULL: forever), rounded up to whole milliseconds."""
+    ts = _timespec(p, timeout, abi.TIMESPEC64)
+    ms = -1 if ts is None else min(ts[0] * 1000 + (ts[1] + 999_999) // 1_000_000, 0x7FFFFFFF)
+    return sys_epoll_pwait(p, epfd, events, maxevents, ms, sigmask, sigsetsize)
+
+
 def sys_epoll_wait(p: Process, epfd: int, events: int, maxevents: int, timeout: int) -> int:
     return sys_epoll_pwait(p, epfd, events, maxevents, timeout, 0, 0)
 

@@ -251,6 +251,35 @@ sys_setfsuid = _narrow(sys_setfsuid32, 1)
 sys_setfsgid = _narrow(sys_setfsgid32, 1)
 
 
+# ---- capabilities --------------------------------------------------------------------------------------
+CAP_HEADER = 8  # struct __user_cap_header_struct {u32 version; int pid}: the same on ARM and the host
+CAP_DATA = 12  # struct __user_cap_data_struct {u32 effective, permitted, inheritable}
+_LINUX_CAPABILITY_VERSION_1 = 0x19980330
+
+
+def _cap_words(p: Process, header: int) -> int:
+    version = int.from_bytes(p.mem.read(header, 4), "little")
+    return 1 if version == _LINUX_CAPABILITY_VERSION_1 else 2  # versions 2 and 3 take two data structs
+
+
+def sys_capget(p: Process, header: int, data: int) -> int:
+    hdr = host.buffer(p.mem.read(header, CAP_HEADER))
+    n = _cap_words(p, header)
+    out = host.buffer(CAP_DATA * n)
+    try:
+        host.call("capget", hdr, out if data else None)
+    finally:
+        p.mem.write(header, hdr.raw[:CAP_HEADER])  # the kernel tells its preferred version on EINVAL
+    if data:
+        p.mem.write(data, out.raw[: CAP_DATA * n])
+    return 0
+
+
+def sys_capset(p: Process, header: int, data: int) -> int:
+    n = _cap_words(p, header)
+    return host.call("capset", host.buffer(p.mem.read(header, CAP_HEADER)), host.buffer(p.mem.read(data, CAP_DATA * n)))
+
+
 # ---- prctl and personality -----------------------------------------------------------------------------
 PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_NAME, PR_GET_NAME, PR_GET_CHILD_SUBREAPER = 1, 2, 15, 16, 37
 TASK_COMM_LEN = 16

@@ -105,6 +105,8 @@ int main(int argc, char **argv) {
     check("fallocate", fallocate(fd, 0, 0, 8192));
     check("posix_fadvise", posix_fadvise(fd, 0, 100, POSIX_FADV_SEQUENTIAL));
     check("fdatasync", fdatasync(fd));
+    check("sync_file_range", sync_file_range(fd, 4096, 5000000000LL, SYNC_FILE_RANGE_WRITE));
+    check("sync_file_range bad flags", sync_file_range(fd, 0, 0, 0x100));
     show_stat("d/a.txt");
 
     /* copying */

@@ -115,6 +115,16 @@ int main(int argc, char **argv) {
     check("PR_GET_DUMPABLE", prctl(PR_GET_DUMPABLE));
     check("PR_GET_NO_NEW_PRIVS", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
     check("personality query", personality(0xffffffff));
+    struct {
+        unsigned version;
+        int pid;
+    } caphdr = {0x20080522, 0};  /* _LINUX_CAPABILITY_VERSION_3 */
+    unsigned capdata[6] = {0};
+    check("capget", syscall(SYS_capget, &caphdr, capdata));
+    printf("  permitted includes effective: %d\n", (capdata[1] & capdata[0]) == capdata[0]);
+    caphdr.version = 1;
+    check("capget bad version", syscall(SYS_capget, &caphdr, NULL));
+    printf("  version now %#x\n", caphdr.version);
 
     char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     check("mlock", mlock(p + 10, 5000));
