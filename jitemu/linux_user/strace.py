@@ -175,13 +175,13 @@ def _device(raw: list[int], i: int, mem: GuestMemory) -> str | None:
 
 IP_PROTOCOLS = {0: "IPPROTO_IP", 1: "IPPROTO_ICMP", 6: "IPPROTO_TCP", 17: "IPPROTO_UDP", 41: "IPPROTO_IPV6",
                 58: "IPPROTO_ICMPV6", 255: "IPPROTO_RAW"}  # fmt: skip
-PF_INET, PF_INET6 = 2, 10
+PF_INET, PF_NETLINK, PF_PACKET = 2, 16, 17
 
 
 def _socket_protocol(raw: list[int], i: int, mem: GuestMemory) -> str:
-    if raw[i - 2] in (1, PF_INET, PF_INET6):  # qemu names the protocols of unix and internet sockets
-        return format_enum(raw[i], IP_PROTOCOLS)
-    return str(to_signed(raw[i]))
+    if raw[i - 2] in (PF_NETLINK, PF_PACKET):  # their protocols are not IP protocols
+        return str(to_signed(raw[i]))
+    return format_enum(raw[i], IP_PROTOCOLS)
 
 
 def _sockaddr(raw: list[int], i: int, mem: GuestMemory) -> str:
