@@ -40,9 +40,10 @@ OPEN_FLAGS: tuple[tuple[str, int, int], ...] = (
     ("__O_TMPFILE", 0o20000000, os.O_TMPFILE & ~os.O_DIRECTORY),
 )
 O_ACCMODE = 3
+O_WRONLY = 1
 O_CREAT = 0o100
+O_TRUNC = 0o1000
 O_CLOEXEC = 0o2000000
-O_TMPFILE_BIT = 0o20000000
 
 
 def _translate(flags: int, src: int, dst: int) -> int:
@@ -140,6 +141,80 @@ UTSNAME_FIELD = 65
 # mem_unit, padding to 64 bytes
 SYSINFO = struct.Struct("<i3I6IHH2II8x")
 assert SYSINFO.size == 64
+
+
+def join64(lo: int, hi: int) -> int:
+    """A signed 64-bit argument passed in a register pair (low word first: EABI little-endian).  ARM EABI
+    puts such pairs in an even/odd register pair, so a call may have an unused padding register before it."""
+    v = (hi & 0xFFFFFFFF) << 32 | (lo & 0xFFFFFFFF)
+    return v - (1 << 64) if v >> 63 else v
+
+
+def decode_dev(dev: int) -> int:
+    """A 32-bit dev_t (the kernel's new_decode_dev: 12-bit major, 20-bit minor split around it) as a host dev_t."""
+    return os.makedev((dev & 0xFFF00) >> 8, (dev & 0xFF) | (dev >> 12 & 0xFFF00))
+
+
+# struct linux_dirent64 is the same everywhere: d_ino u64, d_off s64, d_reclen u16, d_type u8, name;
+# the old struct linux_dirent (getdents): d_ino, d_off (32-bit), d_reclen, name, NUL, d_type, 4-aligned
+DIRENT64_HEAD = struct.Struct("<QqHB")
+DIRENT32_HEAD = struct.Struct("<IiH")
+
+# struct statfs (32-bit words) and struct statfs64 (arch/arm/include/uapi/asm/statfs.h: packed, 4-aligned)
+STATFS32 = struct.Struct("<7I2i3I16x")
+STATFS64 = struct.Struct("<II5Q2i3I16x")
+assert STATFS32.size == 64 and STATFS64.size == 84
+STATFS64_EABI_SIZE = 88  # what EABI C libraries pass as the size: the kernel's ARM wrapper accepts it as 84
+
+# struct flock (fcntl F_GETLK...: 32-bit offsets) and struct flock64 (F_GETLK64..., OFD locks: EABI aligns
+# the 64-bit fields to 8); the host's struct flock (64-bit off_t) has the flock64 layout
+FLOCK32 = struct.Struct("<hhiii")
+FLOCK64 = struct.Struct("<hh4xqqi4x")
+HOST_FLOCK = FLOCK64
+assert FLOCK32.size == 16 and FLOCK64.size == 32
+
+UTIME_NOW = (1 << 30) - 1
+UTIME_OMIT = (1 << 30) - 2
+
+POLLFD = struct.Struct("<ihh")  # struct pollfd: the same everywhere
+EPOLL_EVENT = struct.Struct("<I4xQ")  # struct epoll_event: EABI aligns the 64-bit data (not packed as on x86-64)
+ITIMERSPEC32 = struct.Struct("<iiii")  # struct itimerspec: interval, value (32-bit timespecs)
+ITIMERSPEC64 = struct.Struct("<qqqq")
+SIGSET_ARGPACK = struct.Struct("<II")  # pselect6's sixth argument: sigset pointer, sigset size
+
+# Terminal and descriptor ioctls (passed to the host).  struct termios (4 tcflag_t, c_line, 19 c_cc: 36
+# bytes), struct winsize (4 unsigned short) and int have the same layout and values on ARM and on the hosts we
+# run on (all use asm-generic/termbits.h), so the buffer is copied as it is.  request -> (name, size of the
+# pointed-to buffer, how it goes): "out" the host fills it, "in" the guest's is passed, "value" the argument
+# itself is an int, "none" there is no argument.
+IOCTLS: dict[int, tuple[str, int, str]] = {
+    0x5401: ("TCGETS", 36, "out"),
+    0x5402: ("TCSETS", 36, "in"),
+    0x5403: ("TCSETSW", 36, "in"),
+    0x5404: ("TCSETSF", 36, "in"),
+    0x5409: ("TCSBRK", 0, "value"),
+    0x540A: ("TCXONC", 0, "value"),
+    0x540B: ("TCFLSH", 0, "value"),
+    0x540C: ("TIOCEXCL", 0, "none"),
+    0x540D: ("TIOCNXCL", 0, "none"),
+    0x540E: ("TIOCSCTTY", 0, "value"),
+    0x540F: ("TIOCGPGRP", 4, "out"),
+    0x5410: ("TIOCSPGRP", 4, "in"),
+    0x5411: ("TIOCOUTQ", 4, "out"),
+    0x5413: ("TIOCGWINSZ", 8, "out"),
+    0x5414: ("TIOCSWINSZ", 8, "in"),
+    0x541B: ("FIONREAD", 4, "out"),
+    0x5421: ("FIONBIO", 4, "in"),
+    0x5422: ("TIOCNOTTY", 0, "none"),
+    0x5429: ("TIOCGSID", 4, "out"),
+    0x5450: ("FIONCLEX", 0, "none"),
+    0x5451: ("FIOCLEX", 0, "none"),
+    0x5452: ("FIOASYNC", 4, "in"),
+    0x80045430: ("TIOCGPTN", 4, "out"),
+    0x40045431: ("TIOCSPTLCK", 4, "in"),
+}
+
+TMS = struct.Struct("<4I")  # struct tms: four 32-bit clock_t
 
 # struct rusage with a 32-bit long: ru_utime, ru_stime (struct timeval), then 14 longs (maxrss ... nivcsw)
 RUSAGE = struct.Struct("<iIiI14i")

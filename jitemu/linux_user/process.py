@@ -49,6 +49,7 @@ from jitemu.linux_user.signals import (
 from jitemu.linux_user.syscall_names import NAMES
 from jitemu.linux_user.syscalls import GuestExit
 from jitemu.linux_user.syscalls.sig import write_sleep_remaining
+from jitemu.linux_user.vmas import initial_file_maps
 from jitemu.memory import GuestFault, GuestMemory, page_align_up
 from jitemu.state import CPUState
 
@@ -108,6 +109,7 @@ class Process:
         self.futexes = FutexTable()
         self.threads: list = []  # the other guest threads (jitemu.linux_user.threads.GuestThread)
         self.threads_lock = threading.Condition()
+        self.file_maps = initial_file_maps(program.exe_path, program.load_bias, program.interp_base, ld_prefix)
         self.vfork_fd: int | None = None  # a vfork child: the pipe end whose closing (exec, exit) frees the parent
         self.exec_options: list[str] = []  # jitemu options an execve of an ARM program passes on (set by main)
         self.engine = None  # the Engine, once run() made it

@@ -69,7 +69,8 @@ def dispatch(proc: Process) -> None:
             log.write(call + "\n")
         raise
     if tracing:
-        log.write(f"{call} = {strace.format_result(result, entry.result)}\n")
+        shown = strace.format_outputs(entry.args, raw, proc.mem) if 0 <= result < 0xFFFFF000 else ""
+        log.write(f"{call} = {strace.format_result(result, entry.result)}{shown}\n")
     regs[0] = result & 0xFFFFFFFF
 
 

@@ -2,8 +2,9 @@
 
 Guest file descriptors are host file descriptors (as in qemu-arm).  Paths are passed through, except
 that ``/proc/self/exe`` (and ``/proc/PID/exe``) names the guest program rather than the Python binary,
-and that calls which look files up (open, stat, access, readlink, chdir) try an absolute path under the
-``-L`` guest root first, as qemu-arm does, so a dynamic linker finds the guest's libraries there.
+that the /proc files describing the process are the guest's (``procfs``), and that calls which look
+files up (open, stat, access, readlink, chdir) try an absolute path under the ``-L`` guest root first,
+as qemu-arm does, so a dynamic linker finds the guest's libraries there.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 from typing import TYPE_CHECKING
 
 from jitemu import log
-from jitemu.linux_user import abi
+from jitemu.linux_user import abi, procfs
 from jitemu.linux_user.signals import SI_USER, SIGPIPE
 from jitemu.memory import PAGE_MASK, PROT_READ, PROT_WRITE, GuestMemory
 
@@ -46,13 +47,9 @@ def read_path(p: Process, addr: int) -> bytes:
     return path
 
 
-def _is_exe_link(p: Process, path: bytes) -> bool:
-    return path in (b"/proc/self/exe", b"/proc/%d/exe" % p.pid, b"/proc/thread-self/exe")
-
-
 def host_path(p: Process, path: bytes) -> bytes:
     """The host path for a guest path that names an existing file."""
-    if _is_exe_link(p, path):
+    if procfs.exe_link(p, path):
         return os.fsencode(p.exe_path)
     if p.ld_prefix and path.startswith(b"/"):
         under = os.fsencode(p.ld_prefix).rstrip(b"/") + path
@@ -65,7 +62,7 @@ def dirfd_arg(fd: int) -> int | None:
     return None if fd == abi.AT_FDCWD else fd
 
 
-def _pipe_broken(p: Process) -> None:
+def pipe_broken(p: Process) -> None:
     """Writing to a pipe with no reader: the kernel sends SIGPIPE as well as returning EPIPE."""
     p.send_self(SIGPIPE, SI_USER)
 
@@ -87,11 +84,11 @@ def sys_write(p: Process, fd: int, buf: int, count: int) -> int:
     try:
         return os.write(fd, p.mem.read(buf, n))
     except BrokenPipeError:
-        _pipe_broken(p)
+        pipe_broken(p)
         raise
 
 
-def _iovecs(p: Process, iov: int, iovcnt: int) -> list[tuple[int, int]]:
+def iovecs(p: Process, iov: int, iovcnt: int) -> list[tuple[int, int]]:
     if iovcnt < 0 or iovcnt > IOV_MAX:
         raise OSError(errno.EINVAL, "bad iovcnt")
     raw = p.mem.read(iov, abi.IOVEC.size * iovcnt)
@@ -101,13 +98,13 @@ def _iovecs(p: Process, iov: int, iovcnt: int) -> list[tuple[int, int]]:
     return vecs
 
 
-def sys_readv(p: Process, fd: int, iov: int, iovcnt: int) -> int:
-    vecs = _iovecs(p, iov, iovcnt)
+def readv_into(p: Process, vecs: list[tuple[int, int]], reader) -> int:
+    """Scatter what ``reader(buffers)`` reads into the guest's iovecs (checked writable first)."""
     for base, length in vecs:
         if length:
             p.mem.check_range(base, length, PROT_WRITE)
     bufs = [bytearray(length) for _, length in vecs]
-    n = os.readv(fd, bufs)
+    n = reader(bufs)
     left = n
     for (base, _), buf in zip(vecs, bufs, strict=True):
         chunk = bytes(buf[:left])
@@ -116,18 +113,27 @@ def sys_readv(p: Process, fd: int, iov: int, iovcnt: int) -> int:
     return n
 
 
+def sys_readv(p: Process, fd: int, iov: int, iovcnt: int) -> int:
+    return readv_into(p, iovecs(p, iov, iovcnt), lambda bufs: os.readv(fd, bufs))
+
+
 def sys_writev(p: Process, fd: int, iov: int, iovcnt: int) -> int:
-    data = [p.mem.read(base, length) for base, length in _iovecs(p, iov, iovcnt)]
+    data = [p.mem.read(base, length) for base, length in iovecs(p, iov, iovcnt)]
     try:
         return os.writev(fd, data)
     except BrokenPipeError:
-        _pipe_broken(p)
+        pipe_broken(p)
         raise
 
 
 # ---- open / close / seek -------------------------------------------------------------------------------
 def sys_openat(p: Process, dirfd: int, path: int, flags: int, mode: int) -> int:
-    fd = os.open(host_path(p, read_path(p, path)), abi.open_flags_to_host(flags), mode, dir_fd=dirfd_arg(dirfd))
+    name = read_path(p, path)
+    if name.startswith(b"/proc/"):
+        fd = procfs.open_special(p, name, bool(flags & abi.O_CLOEXEC))
+        if fd is not None:
+            return fd
+    fd = os.open(host_path(p, name), abi.open_flags_to_host(flags), mode, dir_fd=dirfd_arg(dirfd))
     if not flags & abi.O_CLOEXEC:
         os.set_inheritable(fd, True)  # Python opens everything close-on-exec; the guest did not ask for it
     return fd
@@ -135,6 +141,10 @@ def sys_openat(p: Process, dirfd: int, path: int, flags: int, mode: int) -> int:
 
 def sys_open(p: Process, path: int, flags: int, mode: int) -> int:
     return sys_openat(p, abi.AT_FDCWD, path, flags, mode)
+
+
+def sys_creat(p: Process, path: int, mode: int) -> int:
+    return sys_openat(p, abi.AT_FDCWD, path, abi.O_CREAT | abi.O_WRONLY | abi.O_TRUNC, mode)
 
 
 def sys_close(p: Process, fd: int) -> int:
@@ -191,15 +201,48 @@ def sys_pipe(p: Process, fds: int) -> int:
 
 
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC = 0, 1, 2, 3, 4, 1030
+F_GETLK, F_SETLK, F_SETLKW, F_GETLK64, F_SETLK64, F_SETLKW64 = 5, 6, 7, 12, 13, 14
+F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38
+F_SETOWN_EX, F_GETOWN_EX = 15, 16  # struct f_owner_ex {int type; pid_t pid}: the same on ARM and the host
+# commands whose argument is an int, the same on ARM and the host: F_SETOWN, F_GETOWN, F_SETSIG, F_GETSIG,
+# F_SETLEASE, F_GETLEASE, F_NOTIFY, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS
+_INT_FCNTLS = (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, 8, 9, 10, 11, 1024, 1025, 1026, 1031, 1032, 1033, 1034)
+# lock command -> (host command, guest structure)
+_LOCK_FCNTLS = {
+    F_GETLK: (F_GETLK, abi.FLOCK32), F_SETLK: (F_SETLK, abi.FLOCK32), F_SETLKW: (F_SETLKW, abi.FLOCK32),
+    F_GETLK64: (F_GETLK, abi.FLOCK64), F_SETLK64: (F_SETLK, abi.FLOCK64), F_SETLKW64: (F_SETLKW, abi.FLOCK64),
+    F_OFD_GETLK: (F_OFD_GETLK, abi.FLOCK64), F_OFD_SETLK: (F_OFD_SETLK, abi.FLOCK64),
+    F_OFD_SETLKW: (F_OFD_SETLKW, abi.FLOCK64),
+}  # fmt: skip
+
+
+def _fcntl_lock(p: Process, fd: int, cmd: int, arg: int) -> int:
+    host_cmd, layout = _LOCK_FCNTLS[cmd]
+    fields = layout.unpack(p.mem.read(arg, layout.size))
+    result = abi.HOST_FLOCK.unpack(fcntl.fcntl(fd, host_cmd, abi.HOST_FLOCK.pack(*fields)))
+    if host_cmd in (F_GETLK, F_OFD_GETLK):
+        if layout is abi.FLOCK32 and any(not -(1 << 31) <= v < 1 << 31 for v in result[2:4]):
+            return -errno.EOVERFLOW
+        p.mem.write(arg, layout.pack(*result))
+    return 0
 
 
 def sys_fcntl64(p: Process, fd: int, cmd: int, arg: int) -> int:
-    if cmd in (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD):
+    if cmd in _INT_FCNTLS:
         return fcntl.fcntl(fd, cmd, arg)
     if cmd == F_GETFL:
         return abi.open_flags_to_guest(fcntl.fcntl(fd, F_GETFL))
     if cmd == F_SETFL:
         return fcntl.fcntl(fd, F_SETFL, abi.open_flags_to_host(arg & 0xFFFFFFFF))
+    if cmd in _LOCK_FCNTLS:
+        return _fcntl_lock(p, fd, cmd, arg)
+    if cmd == F_SETOWN_EX:
+        fcntl.fcntl(fd, cmd, p.mem.read(arg, 8))
+        return 0
+    if cmd == F_GETOWN_EX:
+        p.mem.check_range(arg, 8, PROT_WRITE)
+        p.mem.write(arg, fcntl.fcntl(fd, cmd, bytes(8)))
+        return 0
     if log.enabled("unimp"):
         log.write(f"Unsupported fcntl command: {cmd}\n")
     return -errno.EINVAL
@@ -213,6 +256,8 @@ def _stat(p: Process, dirfd: int, path_addr: int, flags: int) -> os.stat_result:
             raise OSError(errno.ENOENT, "empty path")
         return os.stat(dirfd if dirfd != abi.AT_FDCWD else ".")
     follow = not flags & abi.AT_SYMLINK_NOFOLLOW
+    if not follow and procfs.exe_link(p, path):
+        return os.stat(path, follow_symlinks=False)  # the link itself, as lstat sees it
     return os.stat(host_path(p, path), dir_fd=dirfd_arg(dirfd), follow_symlinks=follow)
 
 
@@ -240,36 +285,21 @@ def sys_statx(p: Process, dirfd: int, path: int, flags: int, mask: int, buf: int
 
 
 # ---- ioctl ---------------------------------------------------------------------------------------------
-# Terminal ioctls passed to the host.  struct termios (4 tcflag_t, c_line, 19 c_cc: 36 bytes), struct
-# winsize (4 unsigned short) and int have the same layout and values on ARM and on the hosts we run on
-# (all use asm-generic/termbits.h), so the buffer is copied as it is.  (request -> size, guest reads it)
-IOCTLS: dict[int, tuple[int, bool]] = {
-    0x5401: (36, True),  # TCGETS
-    0x5402: (36, False),  # TCSETS
-    0x5403: (36, False),  # TCSETSW
-    0x5404: (36, False),  # TCSETSF
-    0x540F: (4, True),  # TIOCGPGRP
-    0x5410: (4, False),  # TIOCSPGRP
-    0x5413: (8, True),  # TIOCGWINSZ
-    0x5414: (8, False),  # TIOCSWINSZ
-    0x541B: (4, True),  # FIONREAD
-    0x5421: (4, False),  # FIONBIO
-}
-
-
 def sys_ioctl(p: Process, fd: int, request: int, arg: int) -> int:
     os.fstat(fd)  # EBADF comes before ENOTTY
-    known = IOCTLS.get(request)
+    known = abi.IOCTLS.get(request)
     if known is None:
         if log.enabled("unimp"):
             log.write(f"Unsupported ioctl: cmd=0x{request:04x}\n")
         return -errno.ENOTTY
-    size, out = known
-    if out:
+    _, size, how = known
+    if how == "out":
         p.mem.check_range(arg, size, PROT_WRITE)
         p.mem.write(arg, fcntl.ioctl(fd, request, bytes(size)))
-    else:
+    elif how == "in":
         fcntl.ioctl(fd, request, p.mem.read(arg, size))
+    else:
+        fcntl.ioctl(fd, request, arg if how == "value" else 0)
     return 0
 
 
@@ -278,7 +308,7 @@ def sys_readlinkat(p: Process, dirfd: int, path: int, buf: int, size: int) -> in
     if size <= 0:
         return -errno.EINVAL
     name = read_path(p, path)
-    if _is_exe_link(p, name):
+    if procfs.exe_link(p, name):
         target = os.fsencode(p.exe_path)
     else:
         target = os.readlink(host_path(p, name), dir_fd=dirfd_arg(dirfd))

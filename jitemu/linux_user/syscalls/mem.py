@@ -1,4 +1,5 @@
-"""Memory system calls: brk, mmap/mmap2, munmap, mprotect, mremap, madvise, and ARM's cacheflush.
+"""Memory system calls: brk, mmap/mmap2, munmap, mprotect, mremap, madvise, mlock/mincore/msync, and ARM's
+cacheflush.
 
 Mappings live in ``GuestMemory`` page permissions; there is no separate list of mappings yet.  A file
 mapping is a private copy of the file's bytes (a ``MAP_SHARED`` writable file mapping does not write
@@ -40,6 +41,16 @@ def _any_mapped(p: Process, addr: int, length: int) -> bool:
     return p.mem.find_free(length, addr, addr + length) != addr
 
 
+def _mapped_range(p: Process, addr: int, length: int) -> int:
+    """0 when [addr, addr+length) is page-aligned at the start and all mapped, else the errno Linux gives."""
+    if addr & PAGE_MASK:
+        return -errno.EINVAL
+    size = page_align_up(length)
+    if size and (not _in_user_space(addr, size) or not _all_mapped(p, addr, size)):
+        return -errno.ENOMEM
+    return 0
+
+
 def find_range(p: Process, length: int, hint: int = 0) -> int | None:
     """Where a new mapping of ``length`` bytes goes: at ``hint`` if it is free, else first fit from the
     mmap area.  ``p.mmap_next`` remembers where the last search ended (reset by munmap below it)."""
@@ -57,6 +68,7 @@ def find_range(p: Process, length: int, hint: int = 0) -> int | None:
 
 def _unmapped(p: Process, addr: int, length: int) -> None:
     p.mem.unmap(addr, length)
+    p.file_maps.forget(addr, addr + length)
     if addr < p.mmap_next:
         p.mmap_next = max(addr, layout.MMAP_BASE)
 
@@ -116,7 +128,22 @@ def do_mmap(p: Process, addr: int, length: int, prot: int, flags: int, fd: int, 
         addr = found
     p.mem.map(addr, size, prot & PROT_RWX)
     p.mem.write_raw(addr, data)
+    p.file_maps.forget(addr, addr + size)
+    if not flags & MAP_ANONYMOUS:
+        _name_mapping(p, fd, addr, size, offset)
     return addr
+
+
+def _name_mapping(p: Process, fd: int, addr: int, size: int, offset: int) -> None:
+    """Remember which file backs a new mapping (for /proc/self/maps), by the name the host gives it."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        return  # /dev/zero: anonymous memory
+    try:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return
+    p.file_maps.add(addr, addr + size, path, offset, st)
 
 
 def sys_mmap2(p: Process, addr: int, length: int, prot: int, flags: int, fd: int, pgoffset: int) -> int:
@@ -153,6 +180,7 @@ def sys_mprotect(p: Process, addr: int, length: int, prot: int) -> int:
 def _move(p: Process, old: int, old_size: int, new: int, new_size: int) -> None:
     """Move a mapping, page permissions and contents, to ``new``; the grown part is zero."""
     mem = p.mem
+    p.file_maps.move(old, old_size, new, new_size)
     keep = min(old_size, new_size)
     data = mem.read_raw(old, keep)
     perms = [mem.perms[pg] & PROT_RWX for pg in range(old >> PAGE_SHIFT, (old + keep) >> PAGE_SHIFT)]
@@ -195,11 +223,10 @@ def sys_mremap(p: Process, old: int, old_size: int, new_size: int, flags: int, n
 
 
 def sys_madvise(p: Process, addr: int, length: int, advice: int) -> int:
-    if addr & PAGE_MASK:
-        return -errno.EINVAL
+    err = _mapped_range(p, addr, length)
+    if err:
+        return err
     size = page_align_up(length)
-    if size and (not _in_user_space(addr, size) or not _all_mapped(p, addr, size)):
-        return -errno.ENOMEM
     if advice in (MADV_DONTNEED, MADV_FREE, MADV_REMOVE):
         # Private anonymous memory reads back as zero; re-map each run of equal permissions to zero it.
         # (A private file mapping would read the file again under Linux: no mapping list records that yet.)
@@ -221,3 +248,46 @@ def sys_cacheflush(p: Process, start: int, end: int, flags: int) -> int:
         return -errno.EINVAL
     p.invalidate_code(start, end - start)
     return 0
+
+
+# ---- locking, residency, syncing -----------------------------------------------------------------------
+MS_ASYNC, MS_INVALIDATE, MS_SYNC = 1, 2, 4
+MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT = 1, 2, 4
+
+
+def sys_mlock(p: Process, addr: int, length: int) -> int:
+    """Guest memory is ordinary host memory: locking is accepted and has no effect."""
+    return _mapped_range(p, addr & ~PAGE_MASK, length + (addr & PAGE_MASK))
+
+
+def sys_munlock(p: Process, addr: int, length: int) -> int:
+    return sys_mlock(p, addr, length)
+
+
+def sys_mlock2(p: Process, addr: int, length: int, flags: int) -> int:
+    return -errno.EINVAL if flags & ~1 else sys_mlock(p, addr, length)  # MLOCK_ONFAULT
+
+
+def sys_mlockall(p: Process, flags: int) -> int:
+    if not flags & (MCL_CURRENT | MCL_FUTURE) or flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT):
+        return -errno.EINVAL
+    return 0
+
+
+def sys_munlockall(p: Process) -> int:
+    return 0
+
+
+def sys_mincore(p: Process, addr: int, length: int, vec: int) -> int:
+    """Every mapped guest page counts as resident."""
+    err = _mapped_range(p, addr, length)
+    if err:
+        return err
+    p.mem.write(vec, b"\x01" * (page_align_up(length) >> PAGE_SHIFT))
+    return 0
+
+
+def sys_msync(p: Process, addr: int, length: int, flags: int) -> int:
+    if flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) or flags & MS_ASYNC and flags & MS_SYNC:
+        return -errno.EINVAL
+    return _mapped_range(p, addr, length)
