@@ -38,7 +38,7 @@ class CodeSpace:
 
     def __init__(self, mem: GuestMemory, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
                  cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False,
-                 cache_detach: bool = True):  # fmt: skip
+                 cache_detach: bool = True, cpu_features: frozenset[str] | None = None):  # fmt: skip
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
@@ -46,6 +46,7 @@ class CodeSpace:
         self.jit_threshold = jit_threshold
         self.cache_dir = cache_dir
         self.cpu_model = cpu_model
+        self.cpu_features = cpu_features  # the model's optional features the lifter checks (None: all)
         self.jit_background = jit_background
         self.cache_detach = cache_detach
         self.jit = None  # the JitTier (LLVM is not loaded before code gets hot)
@@ -178,7 +179,7 @@ class Engine:
         pb = self._from_tbcache(key) if self.tbcache is not None else None
         if pb is None:
             with self.space.translate_lock:  # capstone's decoders are not to be shared between threads
-                block = _translator().translate(self.mem, pc, bool(thumb), it)
+                block = _translator().translate(self.mem, pc, bool(thumb), it, self.space.cpu_features)
             self.blocks_translated += 1
             if log.enabled("in_asm"):
                 log.write("-" * 40 + "\n" + _translator().disassemble(self.mem, block))
@@ -211,7 +212,7 @@ class Engine:
     def _lift(self, pc: int, thumb: int, it: int) -> Block:
         """The IR of a block taken from the translation cache, made again when the JIT wants it."""
         with self.space.translate_lock:
-            return _translator().translate(self.mem, pc, bool(thumb), it)
+            return _translator().translate(self.mem, pc, bool(thumb), it, self.space.cpu_features)
 
     def forget_page(self, page: int) -> set[Key]:
         """Drop this thread's translations of ``page``; returns their keys."""

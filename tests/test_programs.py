@@ -70,3 +70,15 @@ def test_guest_signal_death(name: str, signame: str, variant: str, engine: str) 
     assert got.stdout == want.stdout
     assert f"uncaught target signal {-want.returncode} ({signame})".encode() in got.stderr
     assert b"Traceback" not in got.stderr
+
+
+@pytest.mark.parametrize("variant", ["arm-O2", "thumb-O2"])
+@pytest.mark.parametrize("engine", ["interp", "jit"])
+@pytest.mark.parametrize("cpu", ["cortex-a9", "cortex-a15"])
+def test_cpu_model_lacking_integer_divide(cpu: str, engine: str, variant: str) -> None:
+    """Built for the Cortex-A15 the program divides with SDIV/UDIV: a Cortex-A9 dies by SIGILL."""
+    prog = build("sdiv", variant, extra=("-mcpu=cortex-a15",))
+    want = run_qemu(prog, env=dict(os.environ, QEMU_CPU=cpu))
+    assert want.returncode == (-4 if cpu == "cortex-a9" else 0)
+    got = run_jitemu(prog, opts=["-cpu", cpu, "-engine", engine, "-jit-threshold", "1", "-jit-cache", "off"])
+    assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]

@@ -339,7 +339,7 @@ def run(o: Options) -> Outcome:
     proc.exec_options = exec_options(o, cache_dir)
     sync = bool(os.environ.get("JITEMU_CACHE_SYNC"))  # write caches before exiting (tests read them next)
     outcome = proc.run(o.engine, jit_threshold=o.jit_threshold, cache_dir=cache_dir, cpu_model=cpu.name,
-                       jit_background=o.jit_background, cache_detach=not sync)  # fmt: skip
+                       jit_background=o.jit_background, cache_detach=not sync, cpu_features=cpu.features)  # fmt: skip
     if log.enabled("stats"):
         log.write(proc.engine.format_stats())
     if proc.threads:  # exit_group while other guest threads run: they end with us, now
