@@ -606,6 +606,10 @@ class LLVMCompiler:
         """Everything about this compiler that its machine code depends on (for cache keys)."""
         return f"llvm {llvm.llvm_version_info} cpu {self.host_cpu} {self.host_features} opt {self.opt_level}"
 
+    def add_runtime(self, module_ir: str) -> None:
+        """Add a module of jitemu's own runtime code (not guest code: not counted in the statistics)."""
+        self._add(module_ir, optimize=True)
+
     def compile(self, module_ir: str) -> llvm.ModuleRef:
         """Optimise and compile a module (LLVM IR text); its object file is then in ``last_object``."""
         t0 = time.perf_counter()
