@@ -390,7 +390,9 @@ class FPOp:
 FP_OPS: dict[str, FPOp] = {}
 
 
-def _register(name: str, fn: Callable[..., tuple[int, int]], arg_widths: tuple[int, ...], ret_width: int) -> None:
+def register(name: str, fn: Callable[..., tuple[int, int]], arg_widths: tuple[int, ...], ret_width: int) -> None:
+    """Add an operation to ``FP_OPS`` (VFP operations here, Advanced SIMD ones from ``jitemu.neon``)."""
+    assert name not in FP_OPS, name
     FP_OPS[name] = FPOp(name, fn, arg_widths, ret_width)
 
 
@@ -398,27 +400,27 @@ def _build_table() -> None:
     for n in (32, 64):
         fmt = FMTS[n]
         p = f"f{n}"
-        _register(f"add.{p}", lambda a, b, s, fmt=fmt: fp_add(fmt, a, b, s), (n, n), n)
-        _register(f"sub.{p}", lambda a, b, s, fmt=fmt: fp_sub(fmt, a, b, s), (n, n), n)
-        _register(f"mul.{p}", lambda a, b, s, fmt=fmt: fp_mul(fmt, a, b, s), (n, n), n)
-        _register(f"div.{p}", lambda a, b, s, fmt=fmt: fp_div(fmt, a, b, s), (n, n), n)
-        _register(f"sqrt.{p}", lambda a, s, fmt=fmt: fp_sqrt(fmt, a, s), (n,), n)
-        _register(f"muladd.{p}", lambda c, a, b, s, fmt=fmt: fp_muladd(fmt, c, a, b, s), (n, n, n), n)
+        register(f"add.{p}", lambda a, b, s, fmt=fmt: fp_add(fmt, a, b, s), (n, n), n)
+        register(f"sub.{p}", lambda a, b, s, fmt=fmt: fp_sub(fmt, a, b, s), (n, n), n)
+        register(f"mul.{p}", lambda a, b, s, fmt=fmt: fp_mul(fmt, a, b, s), (n, n), n)
+        register(f"div.{p}", lambda a, b, s, fmt=fmt: fp_div(fmt, a, b, s), (n, n), n)
+        register(f"sqrt.{p}", lambda a, s, fmt=fmt: fp_sqrt(fmt, a, s), (n,), n)
+        register(f"muladd.{p}", lambda c, a, b, s, fmt=fmt: fp_muladd(fmt, c, a, b, s), (n, n, n), n)
         for e, quiet in (("cmp", False), ("cmpe", True)):
-            _register(f"{e}.{p}", lambda a, b, s, fmt=fmt, q=quiet: fp_compare(fmt, a, b, s, q), (n, n), 32)
+            register(f"{e}.{p}", lambda a, b, s, fmt=fmt, q=quiet: fp_compare(fmt, a, b, s, q), (n, n), 32)
         for size in (16, 32):
             for u in (False, True):
                 it = f"{'u' if u else 's'}{size}"
                 for rz in (True, False):
-                    _register(f"tofix.{it}.{p}.{'rz' if rz else 'rm'}",
+                    register(f"tofix.{it}.{p}.{'rz' if rz else 'rm'}",
                               lambda a, fb, s, fmt=fmt, size=size, u=u, rz=rz: fp_to_fixed(fmt, a, s, size, u, fb, rz),
                               (n, 32), 32)  # fmt: skip
                 for rn in (True, False):
-                    _register(f"fromfix.{p}.{it}.{'rn' if rn else 'rm'}",
+                    register(f"fromfix.{p}.{it}.{'rn' if rn else 'rm'}",
                               lambda a, fb, s, fmt=fmt, size=size, u=u, rn=rn: fixed_to_fp(fmt, a, s, size, u, fb, rn),
                               (32, 32), n)  # fmt: skip
     for src, dst in ((32, 64), (64, 32), (16, 32), (32, 16)):
-        _register(f"cvt.f{dst}.f{src}", lambda a, s, sf=FMTS[src], df=FMTS[dst]: fp_convert(sf, df, a, s), (src,), dst)
+        register(f"cvt.f{dst}.f{src}", lambda a, s, sf=FMTS[src], df=FMTS[dst]: fp_convert(sf, df, a, s), (src,), dst)
 
 
 _build_table()

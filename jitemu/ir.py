@@ -1,7 +1,8 @@
 """The jitemu IR: one list of ops with metadata, SSA-like temporaries, explicit widths.
 
 A translation block is a flat list of ``Insn``.  Values are ``Temp`` (defined once, by one insn) or
-``Const``; every value carries its width in bits (1, 8, 16, 32 or 64; FP results are wider, see FP).
+``Const``; every value carries its width in bits (1, 8, 16, 32, 64, or 128 for a NEON Q register; FP results
+are wider, see FP).
 Control flow inside a block is only forward (``BRCOND``/``BR`` to a ``LABEL``) and temporaries never live
 across a label, as in QEMU's TCG, so LLVM lowering needs no phi nodes.  A block leaves through ``EXIT`` ops only.
 
@@ -16,10 +17,11 @@ Semantics every backend implements (the op table below is the single list; tests
   the pc of the enclosing ``INSN_START``.  CMPXCHG(addr, expected, new) returns the old value and stores
   ``new`` only if old == expected (atomic between guest threads).
 - CALL(helper) calls a helper from ``jitemu.helpers`` with value arguments.
-- FP(name) is one floating-point operation of ``jitemu.fpu.FP_OPS`` (the name gives operation and
-  precision, e.g. ``add.f64``): arguments are the operand bit patterns then the FPSCR; the result packs
-  both outputs as ``value | new_fpscr << w`` (w = the operation's result width, so the dst is w + 32 bits
-  wide: the one place a value is wider than 64 bits).  Use ``Builder.fp``, which unpacks it.
+- FP(name) is one operation of the floating-point and Advanced SIMD unit, an entry of
+  ``jitemu.fpu.FP_OPS``: VFP ones from ``jitemu.fpu`` (``add.f64``), NEON ones from ``jitemu.neon``
+  (``qadd.s16.q``).  Arguments are the operand bit patterns then the FPSCR; the result packs both outputs
+  as ``value | new_fpscr << w`` (w = the operation's result width, so the dst is w + 32 bits wide).  Use
+  ``Builder.fp``, which unpacks it.
 - EXIT(kind) leaves the block: see ``ExitKind``.  The argument is the guest pc to continue at with the
   Thumb bit in bit 0 (a "pc word").
 """
@@ -29,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 
+import jitemu.neon  # noqa: F401 - registers the Advanced SIMD operations in FP_OPS
 from jitemu.fpu import FP_OPS
 
 

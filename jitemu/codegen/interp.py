@@ -166,6 +166,7 @@ class Interpreter:
         table.update({f"b.{op.name}": fn for op, fn in BINOPS.items()})
         table.update({f"c.{k}": fn for k, fn in _CMP.items()})
         table.update({f"x.{k}": h.fn for k, h in HELPERS.items()})
+        table.update({f"p.{k}": op.fn for k, op in FP_OPS.items()})
         return table
 
     def _export_value(self, v: object) -> object:

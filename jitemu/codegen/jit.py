@@ -34,6 +34,7 @@ from jitemu.codegen.llvm import (
     fp_op_names,
     helper_names,
     lower_regions,
+    words,
 )
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
@@ -343,13 +344,22 @@ class JitTier:
             return 0
 
     def _fp(self, _state: int, op_id: int, args) -> int:
-        """An FP op (jitemu.fpu): operands and FPSCR in args; the new FPSCR goes after them."""
+        """An FP op (jitemu.fpu, jitemu.neon): operand words and the FPSCR in ``args`` (a value wider than
+        64 bits as several words, low first); the result words and the new FPSCR go after them."""
         try:
             op = FP_OPS[fp_op_names()[op_id]]
-            n = len(op.arg_widths)
-            vals = [args[i] & ((1 << w) - 1) for i, w in enumerate(op.arg_widths)]
-            r, args[n + 1] = op.fn(*vals, args[n] & 0xFFFFFFFF)
-            return r
+            vals, i = [], 0
+            for w in op.arg_widths:
+                v = 0
+                for k in range(words(w)):
+                    v |= args[i] << (64 * k)
+                    i += 1
+                vals.append(v & ((1 << w) - 1))
+            r, fpscr = op.fn(*vals, args[i] & 0xFFFFFFFF)
+            for k in range(words(op.ret_width)):
+                args[i + 1 + k] = r >> (64 * k) & 0xFFFFFFFFFFFFFFFF
+            args[i + 1 + words(op.ret_width)] = fpscr
+            return r & 0xFFFFFFFFFFFFFFFF
         except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
             self.internal_error = e
             self.state.exit_request = 1

@@ -18,6 +18,7 @@ Conventions of generated code (the JIT engine in ``jitemu.codegen.jit`` is the o
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ from jitemu.memory import PAGE_CODE, PROT_READ, PROT_WRITE
 from jitemu.state import FIELDS
 
 I1, I8, I16, I32, I64 = (ir.IntType(w) for w in (1, 8, 16, 32, 64))
-INT = {w: ir.IntType(w) for w in (1, 8, 16, 32, 48, 64, 96)}  # 48, 96: packed FP op results
+INT = {w: ir.IntType(w) for w in (1, 8, 16, 32, 48, 64, 96, 128, 160)}  # 48, 96, 160: packed FP op results
 PTR = I8.as_pointer()
 BLOCK_FN = ir.FunctionType(I32, [PTR])
 MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64])  # (state, op, addr, size, v1, v2)
@@ -56,9 +57,20 @@ def helper_names() -> list[str]:
     return sorted(HELPERS)
 
 
+@functools.cache
 def fp_op_names() -> list[str]:
-    """FP operations by id (positions in name order)."""
+    """FP operations by id (positions in name order; the table is complete once jitemu.ir is imported)."""
     return sorted(FP_OPS)
+
+
+@functools.cache
+def fp_op_ids() -> dict[str, int]:
+    return {name: i for i, name in enumerate(fp_op_names())}
+
+
+def words(width: int) -> int:
+    """64-bit words a value of ``width`` bits takes in a runtime call's buffer."""
+    return (width + 63) // 64
 
 
 # ops that are one llvmlite builder call on their arguments
@@ -403,13 +415,21 @@ class _RegionLowering:
         return b.trunc(r, INT[w]) if w < 64 else r
 
     def _runtime_call(self, slot: int, ident: int, args: list[ir.Value], extra: int = 0):
-        """Call runtime callback ``slot`` with (state, ident, an i64 buffer holding args); returns
-        (the i64 result, the buffer) - callbacks may leave more results after the arguments."""
+        """Call runtime callback ``slot`` with (state, ident, an i64 buffer holding args, a value wider than
+        64 bits as consecutive words, low first); returns (the i64 result, the buffer) - callbacks may leave
+        more results after the arguments, in ``extra`` more words."""
         b = self.b
+        n = sum(words(x.type.width) for x in args)
         with b.goto_entry_block():
-            buf = b.alloca(I64, max(len(args) + extra, 1))
-        for i, x in enumerate(args):
-            b.store(b.zext(x, I64) if x.type.width < 64 else x, b.gep(buf, [self.const(i)]))
+            buf = b.alloca(I64, max(n + extra, 1))
+        i = 0
+        for x in args:
+            w = x.type.width
+            for k in range(words(w)):
+                part = b.lshr(x, ir.Constant(x.type, 64 * k)) if k else x
+                b.store(b.trunc(part, I64) if w > 64 else b.zext(part, I64) if w < 64 else part,
+                        b.gep(buf, [self.const(i)]))  # fmt: skip
+                i += 1
         rt = b.bitcast(self.host_ptr("host_runtime"), HELPER_FN.as_pointer().as_pointer())
         fnp = b.load(b.gep(rt, [self.const(slot)]))
         return b.call(fnp, [self.state, self.const(ident), buf]), buf
@@ -421,13 +441,20 @@ class _RegionLowering:
         rw = FP_OPS[name].ret_width
 
         def slow() -> ir.Value:
-            r, buf = self._runtime_call(RT_FP, fp_op_names().index(name), args, extra=1)
-            return self._fp_pack(b.trunc(r, INT[rw]) if rw < 64 else r, b.load(b.gep(buf, [self.const(len(args))])), w)
+            # the callback leaves the result words and the new FPSCR after the argument words
+            r, buf = self._runtime_call(RT_FP, fp_op_ids()[name], args, extra=words(rw) + 1)
+            at = sum(words(x.type.width) for x in args)
+            val = b.zext(b.load(b.gep(buf, [self.const(at)])), INT[rw]) if rw > 64 else r
+            for k in range(1, words(rw)):
+                hi = b.zext(b.load(b.gep(buf, [self.const(at + k)])), INT[rw])
+                val = b.or_(val, b.shl(hi, ir.Constant(INT[rw], 64 * k)))
+            val = b.trunc(val, INT[rw]) if rw < 64 else val
+            return self._fp_pack(val, b.load(b.gep(buf, [self.const(at + words(rw))])), w)
 
-        op, prec = name.split(".")[:2]
-        if op not in _FP_FAST:
+        parts = name.split(".")  # VFP: op.fN; NEON names have a third part (jitemu.neon)
+        if len(parts) != 2 or parts[0] not in _FP_FAST:
             return slow()
-        return self._fp_fast(op, int(prec[1:]), args, w, slow)
+        return self._fp_fast(parts[0], int(parts[1][1:]), args, w, slow)
 
     def _fp_pack(self, val: ir.Value, fpscr: ir.Value, w: int) -> ir.Value:
         b = self.b

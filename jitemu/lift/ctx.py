@@ -16,22 +16,36 @@ from jitemu.ir import Builder, Cond, Const, ExitKind, Op, Value, c1, c32
 
 LiftFn = Callable[["LiftCtx"], None]
 LIFTS: dict[int, LiftFn] = {}
+SIMD_LIFTS: dict[int, LiftFn] = {}  # Advanced SIMD encodings first look here, then in LIFTS
 
 
 class Unlifted(Exception):
     """Raised by a lift function for an encoding it does not handle: the instruction becomes UNDEF."""
 
 
-def lifts(*ids: int) -> Callable[[LiftFn], LiftFn]:
+def lifts(*ids: int, table: dict[int, LiftFn] = LIFTS) -> Callable[[LiftFn], LiftFn]:
     """Register a lift function for capstone instruction ids."""
 
     def deco(fn: LiftFn) -> LiftFn:
         for i in ids:
-            assert i not in LIFTS, f"two lift functions for capstone id {i}"
-            LIFTS[i] = fn
+            assert i not in table, f"two lift functions for capstone id {i}"
+            table[i] = fn
         return fn
 
     return deco
+
+
+def simd_lifts(*ids: int) -> Callable[[LiftFn], LiftFn]:
+    """Register a lift function for capstone ids in the Advanced SIMD encoding spaces (see ``is_simd``)."""
+    return lifts(*ids, table=SIMD_LIFTS)
+
+
+def is_simd(raw: int, thumb: bool) -> bool:
+    """Whether an encoding is Advanced SIMD data processing or an element/structure load/store, where
+    capstone reuses VFP ids (VADD, VMOV, VCVT...) for different instructions."""
+    if thumb:
+        return raw >> 24 & 0xEF == 0xEF or (raw >> 24 == 0xF9 and not raw >> 20 & 1)
+    return raw >> 25 == 0b1111001 or (raw >> 24 == 0xF4 and not raw >> 20 & 1)
 
 
 def _reg_table() -> dict[int, int]:

@@ -1030,6 +1030,11 @@ CLASSES: dict[str, dict[str, Callable[[random.Random, bool], Case]]] = {
 }
 
 
+from .enc_neon import CLASSES as _NEON_CLASSES  # noqa: E402 - it builds on the forms above
+
+CLASSES.update(_NEON_CLASSES)
+
+
 def generate(cls: str, mode: str, rng: random.Random) -> Case:
     return CLASSES[cls][mode](rng, mode == "T32")
 

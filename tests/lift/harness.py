@@ -11,7 +11,7 @@ rounding mode, FZ, DN, AHP, NZCV and cumulative flags; Unicorn's FPU is enabled 
 A memory fault is an outcome too: both must fault (nothing else is compared then: after an unmapped access
 Unicorn runs on to the end of its translation block, so its register state is not precise).
 
-Run by hand for more cases:  ``cd tests && python -m lift.harness CLASS MODE [COUNT] [SEED]``.
+Run by hand for more cases:  ``cd tests && python -m lift.harness CLASS MODE [COUNT] [SEED] [interp|jit]``.
 """
 
 from __future__ import annotations
@@ -352,13 +352,14 @@ def main(argv: list[str]) -> int:
     cls, mode = argv[0], argv[1]
     count = int(argv[2]) if len(argv) > 2 else 1000
     seed = int(argv[3]) if len(argv) > 3 else 1
+    engine = argv[4] if len(argv) > 4 else "interp"
     classes = CASE_CLASSES if cls == "all" else [cls]
     modes = ("A32", "T32") if mode == "all" else (mode,)
     bad = 0
     for c in classes:
         for md in modes:
-            fails = run_class(c, md, count, seed)
-            st = STATS[(c, md, "interp")]
+            fails = run_class(c, md, count, seed, engine)
+            st = STATS[(c, md, engine)]
             print(f"{c:10} {md}: {st}")
             for r in fails[:10]:
                 print(r.report())

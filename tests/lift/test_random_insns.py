@@ -20,6 +20,8 @@ JIT_CASES = max(CASES // 16, 1)  # each JIT case compiles an LLVM module (millis
 # VFP classes: half the interpreter cases (each FP operation is exact arithmetic in Python), a few more
 # JIT cases (the JIT has its own host-FP fast path): 2000 + 200 per class and mode by default
 VFP_CASES, VFP_JIT_CASES = max(CASES // 2, 1), max(CASES // 20, 1)
+# NEON classes: a quarter (lane-by-lane Python in the interpreter), 1000 + 100 per class and mode by default
+NEON_CASES, NEON_JIT_CASES = max(CASES // 4, 1), max(CASES // 40, 1)
 SHOW = 8  # failing cases printed per class
 
 
@@ -29,6 +31,8 @@ SHOW = 8  # failing cases printed per class
 def test_random_instructions(cls: str, mode: str, engine: str) -> None:
     if cls.startswith("vfp_"):
         n = VFP_CASES if engine == "interp" else VFP_JIT_CASES
+    elif cls.startswith("neon_"):
+        n = NEON_CASES if engine == "interp" else NEON_JIT_CASES
     else:
         n = CASES if engine == "interp" else JIT_CASES
     failures = run_class(cls, mode, n, SEED, engine)
