@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from llvmlite import binding as llvm
 from llvmlite import ir
 
+from jitemu.codegen.llvm_vec import vector_lowering
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Insn, Op, Value
@@ -451,6 +452,9 @@ class _RegionLowering:
             val = b.trunc(val, INT[rw]) if rw < 64 else val
             return self._fp_pack(val, b.load(b.gep(buf, [self.const(at + words(rw))])), w)
 
+        vec = vector_lowering(name)
+        if vec is not None:  # the FPSCR passes through unchanged
+            return self._fp_pack(vec(b, args), args[-1], w)
         parts = name.split(".")  # VFP: op.fN; NEON names have a third part (jitemu.neon)
         if len(parts) != 2 or parts[0] not in _FP_FAST:
             return slow()

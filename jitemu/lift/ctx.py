@@ -8,6 +8,7 @@ and conditions.  Condition codes and IT blocks are handled by the translator aro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from capstone import arm as A
@@ -17,6 +18,7 @@ from jitemu.ir import Builder, Cond, Const, ExitKind, Op, Value, c1, c32
 LiftFn = Callable[["LiftCtx"], None]
 LIFTS: dict[int, LiftFn] = {}
 SIMD_LIFTS: dict[int, LiftFn] = {}  # Advanced SIMD encodings first look here, then in LIFTS
+SIMD_FLOAT_LIFTS: dict[int, LiftFn] = {}  # the same for Advanced SIMD forms with a floating-point type
 
 
 class Unlifted(Exception):
@@ -35,9 +37,26 @@ def lifts(*ids: int, table: dict[int, LiftFn] = LIFTS) -> Callable[[LiftFn], Lif
     return deco
 
 
-def simd_lifts(*ids: int) -> Callable[[LiftFn], LiftFn]:
-    """Register a lift function for capstone ids in the Advanced SIMD encoding spaces (see ``is_simd``)."""
-    return lifts(*ids, table=SIMD_LIFTS)
+def simd_lifts(*ids: int, float_lanes: bool = False) -> Callable[[LiftFn], LiftFn]:
+    """Register a lift function for capstone ids in the Advanced SIMD encoding spaces (see ``is_simd``);
+    ``float_lanes``: for the forms with a floating-point data type (VADD.F32 shares VADD.I8's id)."""
+    return lifts(*ids, table=SIMD_FLOAT_LIFTS if float_lanes else SIMD_LIFTS)
+
+
+_VECTOR_DATA = {getattr(A, n): n.removeprefix("ARM_VECTORDATA_") for n in dir(A) if n.startswith("ARM_VECTORDATA_")}
+
+
+def data_types(insn) -> list[str]:
+    """The data types of an instruction's suffix, e.g. ['F64', 'F32'] for vcvt.f64.f32, ['U8'] for vmov.u8."""
+    return re.findall(r"[A-Z]\d+", _VECTOR_DATA.get(insn.vector_data, ""))
+
+
+def lift_fn(insn, raw: int, thumb: bool) -> LiftFn | None:
+    """The lift function for a decoded instruction: Advanced SIMD encodings look in the SIMD tables first
+    (by the lanes' kind), everything else in ``LIFTS`` first."""
+    simd = SIMD_FLOAT_LIFTS if any(t[0] == "F" for t in data_types(insn)) else SIMD_LIFTS
+    first, second = (simd, LIFTS) if is_simd(raw, thumb) else (LIFTS, simd)
+    return first.get(insn.id) or second.get(insn.id)
 
 
 def is_simd(raw: int, thumb: bool) -> bool:

@@ -13,7 +13,7 @@ from capstone.arm import ARM_INS_IT
 from jitemu import log
 from jitemu.ir import Block, Builder, ExitKind, Op, c1, c32
 from jitemu.lift import arm as _arm  # noqa: F401 - registers the lift functions
-from jitemu.lift.ctx import AL, LIFTS, SIMD_LIFTS, LiftCtx, Unlifted, is_simd
+from jitemu.lift.ctx import AL, LiftCtx, Unlifted, lift_fn
 from jitemu.memory import PAGE_MASK, PAGE_SIZE, PROT_EXEC, GuestFault, GuestMemory
 
 MAX_INSNS = 48
@@ -170,8 +170,7 @@ def _log_unimp(addr: int, thumb: bool, data: bytes, why: str) -> None:
 def lift_one(ctx: LiftCtx, cond: int) -> None:
     """Lift one instruction, wrapped in its condition; unknown instructions become UNDEF exits."""
     b = ctx.b
-    first, second = (SIMD_LIFTS, LIFTS) if is_simd(ctx.raw, ctx.thumb) else (LIFTS, SIMD_LIFTS)
-    fn = first.get(ctx.insn.id) or second.get(ctx.insn.id)
+    fn = lift_fn(ctx.insn, ctx.raw, ctx.thumb)
     if fn is None:
         _log_unimp(ctx.pc, ctx.thumb, bytes(ctx.insn.bytes), f"{ctx.insn.mnemonic} {ctx.insn.op_str}")
         ctx.undefined()

@@ -15,4 +15,4 @@ part is the register width of the operands.  The submodules register the familie
 widening moves) and ``fp`` (floating point, estimates).  ``lanes`` holds the lane helpers they share.
 """
 
-from jitemu.neon import integer  # noqa: F401 - importing registers the operations
+from jitemu.neon import fp, integer, perm  # noqa: F401 - importing registers the operations

@@ -1,11 +1,13 @@
-"""Advanced SIMD (NEON) lifting: the operand helpers every NEON family shares, and integer arithmetic.
+"""Advanced SIMD (NEON) lifting: the operand helpers every NEON family shares.
 
 A D register is read as one 64-bit value (``d<n>``), a Q register as the 128-bit value of its two D
 halves (``q<n>`` = ``d<2n+1>:d<2n>``).  An operation that the IR's integer ops express directly (bitwise
 logic, moves) uses them at 64 or 128 bits; anything lane-wise is one ``FP`` op naming an entry of
 ``jitemu.neon`` (``<op>.<type>.<d|q>``), with the FPSCR threaded through (QC, FP flags).
 Lift functions register with ``@simd_lifts`` (the translator consults that table first for encodings in
-the Advanced SIMD spaces, where capstone shares ids with VFP instructions).
+the Advanced SIMD spaces, where capstone shares ids with VFP instructions).  The families: ``neon_int``
+(integer arithmetic, shifts, comparisons, bitwise), ``neon_perm`` (element/structure loads and stores,
+duplicates, permutes, table lookups, narrowing/widening moves) and ``neon_fp`` (floating point).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from capstone import arm as A
 
 from jitemu.ir import Const, Value
 from jitemu.lift.arm.vfp import data_types, ext_reg
-from jitemu.lift.ctx import LiftCtx, Unlifted, simd_lifts
+from jitemu.lift.ctx import LiftCtx, Unlifted
 
 WIDTH = {"d": 64, "q": 128}
 
@@ -70,20 +72,3 @@ def dtype(ctx: LiftCtx) -> str:
     if not dts:
         raise Unlifted("no data type")
     return dts[0].lower()
-
-
-# ---- integer arithmetic, three registers of the same shape -----------------------------------------
-THREE_SAME = {
-    A.ARM_INS_VADD: "add", A.ARM_INS_VSUB: "sub", A.ARM_INS_VQADD: "qadd", A.ARM_INS_VQSUB: "qsub",
-}  # fmt: skip
-
-
-@simd_lifts(*THREE_SAME)
-def lift_three_same(ctx: LiftCtx) -> None:
-    """Vd = op(Vn, Vm) lane by lane (D or Q); for VADD/VSUB the integer forms (float ones: ``neon_fp``)."""
-    t = dtype(ctx)
-    if t.startswith("f"):
-        raise Unlifted("floating-point form")
-    kind, n = read_op(ctx, 1)
-    _, m = read_op(ctx, 2)
-    write_op(ctx, 0, vec_op(ctx, f"{THREE_SAME[ctx.insn.id]}.{t}.{kind}", n, m))

@@ -6,13 +6,12 @@ FP arithmetic and the rest of Advanced SIMD belong to the VFPv4/NEON work; they 
 
 from __future__ import annotations
 
-import re
-
 from capstone import arm as A
 
 from jitemu.ir import Const, Value, c32
 from jitemu.lift.arm.loadstore import address
 from jitemu.lift.ctx import REGNUM, LiftCtx, Unlifted, lifts
+from jitemu.lift.ctx import data_types as ctx_data_types
 
 D0, S0, Q0 = A.ARM_REG_D0, A.ARM_REG_S0, A.ARM_REG_Q0
 
@@ -28,12 +27,9 @@ def ext_reg(reg: int) -> tuple[str, int] | None:
     return None
 
 
-_VECTOR_DATA = {getattr(A, n): n.removeprefix("ARM_VECTORDATA_") for n in dir(A) if n.startswith("ARM_VECTORDATA_")}
-
-
 def data_types(ctx: LiftCtx) -> list[str]:
     """The data types of the instruction's suffix, e.g. ['F64', 'F32'] for vcvt.f64.f32, ['U8'] for vmov.u8."""
-    return re.findall(r"[A-Z]\d+", _VECTOR_DATA.get(ctx.insn.vector_data, ""))
+    return ctx_data_types(ctx.insn)
 
 
 def _words(kind: str, n: int) -> list[str]:
