@@ -1030,9 +1030,10 @@ CLASSES: dict[str, dict[str, Callable[[random.Random, bool], Case]]] = {
 }
 
 
-from .enc_neon import CLASSES as _NEON_CLASSES  # noqa: E402 - it builds on the forms above
+from . import enc_neon, enc_neon_fp, enc_neon_int, enc_neon_perm  # noqa: E402 - they build on the forms above
 
-CLASSES.update(_NEON_CLASSES)
+for _family in (enc_neon, enc_neon_int, enc_neon_perm, enc_neon_fp):
+    CLASSES.update(_family.CLASSES)
 
 
 def generate(cls: str, mode: str, rng: random.Random) -> Case:
