@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-tests.sh
-python3 -m pytest -q "$@"
+# one pytest worker per core (pytest-xdist): the suite is CPU-bound (Unicorn, LLVM, Python guests)
+python3 -m pytest -q -n "${JITEMU_TEST_JOBS:-auto}" "$@"

@@ -41,11 +41,18 @@ def build(name: str, variant: str, extra: tuple[str, ...] = (), src_dir: Path = 
     tag = "".join(x.strip("-").replace("=", "") for x in extra)
     out = BUILD / f"{src_dir.name}-{name}.{variant}{'' if static else '.dyn'}{'.' + tag if tag else ''}"
     if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
-        BUILD.mkdir(exist_ok=True)
         link = ["-static"] if static else []
-        cmd = [require_tool(CC), *link, "-w", *VARIANTS[variant], *extra, str(src), *libs, "-o", str(out)]
-        subprocess.run(cmd, check=True, capture_output=True)
+        compile_to(out, [require_tool(CC), *link, "-w", *VARIANTS[variant], *extra, str(src), *libs])
     return out
+
+
+def compile_to(out: Path, cmd: list[str]) -> None:
+    """Run a compiler command (without ``-o``) so that ``out`` appears whole: test workers running in
+    parallel (pytest -n) may build the same program at once, and none may run a half-written file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    subprocess.run([*cmd, "-o", str(tmp)], check=True, capture_output=True)
+    os.replace(tmp, out)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import os
 import pytest
 
 from .encodings import CASE_CLASSES
-from .harness import run_class
+from .harness import STATS, run_class
 
 SEED = int(os.environ.get("JITEMU_FUZZ_SEED", "20240601"))
 CASES = int(os.environ.get("JITEMU_FUZZ_CASES", "4000"))
@@ -28,7 +28,7 @@ SHOW = 8  # failing cases printed per class
 @pytest.mark.parametrize("engine", ["interp", "jit"])
 @pytest.mark.parametrize("mode", ["A32", "T32"])
 @pytest.mark.parametrize("cls", CASE_CLASSES)
-def test_random_instructions(cls: str, mode: str, engine: str) -> None:
+def test_random_instructions(cls: str, mode: str, engine: str, record_property) -> None:  # noqa: ANN001
     if cls.startswith("vfp_"):
         n = VFP_CASES if engine == "interp" else VFP_JIT_CASES
     elif cls.startswith("neon_"):
@@ -36,6 +36,7 @@ def test_random_instructions(cls: str, mode: str, engine: str) -> None:
     else:
         n = CASES if engine == "interp" else JIT_CASES
     failures = run_class(cls, mode, n, SEED, engine)
+    record_property("lift_stats", ((cls, mode, engine), dict(STATS[(cls, mode, engine)])))  # for the summary table
     if failures:
         shown = "\n".join(r.report() for r in failures[:SHOW])
         pytest.fail(f"{len(failures)} of {n} {cls} {mode} {engine} cases differ from Unicorn:\n{shown}", pytrace=False)

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from guest import BUILD, build, require_tool, run_jitemu
+from guest import BUILD, build, compile_to, require_tool, run_jitemu
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 
@@ -22,10 +22,9 @@ def _setup(dest: Path, prog: Path) -> Path:
 
 @pytest.mark.parametrize("engine", ["interp", "jit"])
 def test_execveat_matches_the_host_kernel(tmp_path: Path, engine: str) -> None:
-    BUILD.mkdir(exist_ok=True)
     host_prog = BUILD / "execveat.host"
     src = PROGRAMS / "execveat.c"
-    subprocess.run([require_tool("gcc"), "-O2", "-w", str(src), "-o", str(host_prog)], check=True)
+    compile_to(host_prog, [require_tool("gcc"), "-O2", "-w", str(src)])
     want = subprocess.run([str(host_prog), str(_setup(tmp_path / "h", host_prog))], capture_output=True)
     assert want.returncode == 0, want.stderr
     assert b"by fd: child argv0=renamed env=yes" in want.stdout
