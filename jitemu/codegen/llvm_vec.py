@@ -1,7 +1,15 @@
 """LLVM vector lowering of Advanced SIMD operations (``jitemu.neon``) where LLVM's vector instructions give
-exactly ARM's result: the operands are bit-cast to ``<lanes x iN>``, the operation is one or a few vector
-instructions, and the result is bit-cast back.  Operations without an entry here go through the runtime
+exactly ARM's result: the operands are bit-cast to ``<lanes x iN>``, the operation is a few vector
+instructions (widening to twice the lane size where ARM computes on wider intermediates: halving adds,
+rounding shifts, long and narrowing forms), and the result is bit-cast back.  Saturating operations also
+return the new FPSCR: QC is set when any lane's saturated result differs from the exact one, computed as an
+OR-reduction of the lane comparisons.  Operations without an entry here go through the runtime
 (``jitemu.neon`` in Python), which is always right and much slower.
+
+The name tells the shapes (``jitemu.neon.integer``): ``op.<t><e>.<d|q>`` lanes of ``e`` bits all through;
+the long forms (``addl.s8``...) take D operands of ``e``-bit lanes to a Q result of ``2e``-bit lanes (the
+"wide" ones a Q first operand), the narrowing ones (``addhn.i16``, ``shrn.i32``...) Q operands of ``e``-bit
+lanes to a D result of ``e/2``-bit lanes.  Shifts by an immediate take the amount as their last operand.
 """
 
 from __future__ import annotations
@@ -10,29 +18,217 @@ from collections.abc import Callable
 
 from llvmlite import ir
 
-Lowering = Callable[[ir.IRBuilder, list[ir.Value]], ir.Value]
+from jitemu.neon.lanes import QC
+
+Lowering = Callable[[ir.IRBuilder, list[ir.Value]], "ir.Value | tuple[ir.Value, ir.Value]"]
 
 
-def _binop(method: str) -> Callable[[int, int], Lowering]:
-    def make(esize: int, width: int) -> Lowering:
-        vt = ir.VectorType(ir.IntType(esize), width // esize)
+class G:
+    """The lowering of one operation: its lane count, lane size, signedness and builder helpers."""
 
-        def lower(b: ir.IRBuilder, args: list[ir.Value]) -> ir.Value:
-            x, y = (b.bitcast(a, vt) for a in args[:2])
-            return b.bitcast(getattr(b, method)(x, y), ir.IntType(width))
+    def __init__(self, b: ir.IRBuilder, n: int, e: int, signed: bool):
+        self.b, self.n, self.e, self.s = b, n, e, signed
 
-        return lower
+    def vt(self, e: int) -> ir.VectorType:
+        return ir.VectorType(ir.IntType(e), self.n)
 
-    return make
+    def vec(self, x: ir.Value, e: int) -> ir.Value:
+        """An integer value as ``n`` lanes of ``e`` bits (``n * e`` may be less than its width: the low part)."""
+        if x.type.width != self.n * e:
+            x = self.b.trunc(x, ir.IntType(self.n * e))
+        return self.b.bitcast(x, self.vt(e))
+
+    def ext(self, v: ir.Value, e: int) -> ir.Value:
+        return (self.b.sext if self.s else self.b.zext)(v, self.vt(e))
+
+    def splat(self, x: ir.Value, e: int) -> ir.Value:
+        """A 32-bit scalar (the shift amount) in every lane of ``e`` bits."""
+        b = self.b
+        x = b.trunc(x, ir.IntType(e)) if e < 32 else b.zext(x, ir.IntType(e)) if e > 32 else x
+        v = b.insert_element(ir.Constant(self.vt(e), None), x, ir.Constant(ir.IntType(32), 0))
+        return b.shuffle_vector(v, v, ir.Constant(ir.VectorType(ir.IntType(32), self.n), [0] * self.n))
+
+    def const(self, v: int, e: int) -> ir.Value:
+        return ir.Constant(self.vt(e), [v & ((1 << e) - 1)] * self.n)
+
+    def cmp(self, op: str, x: ir.Value, y: ir.Value, signed: bool | None = None) -> ir.Value:
+        """All ones in the lanes where ``x op y``, else zero."""
+        s = self.s if signed is None else signed
+        c = (self.b.icmp_signed if s else self.b.icmp_unsigned)(op, x, y)
+        return self.b.sext(c, x.type)
+
+    def select(self, op: str, x: ir.Value, y: ir.Value, tv: ir.Value, fv: ir.Value) -> ir.Value:
+        c = (self.b.icmp_signed if self.s else self.b.icmp_unsigned)(op, x, y)
+        return self.b.select(c, tv, fv)
+
+    def shr(self, x: ir.Value, k: ir.Value, e: int) -> ir.Value:
+        """x >> k (arithmetic when signed) for 0 <= k <= e, where LLVM's shifts stop at e - 1."""
+        b = self.b
+        if self.s:
+            return b.ashr(x, self.umin(k, self.const(e - 1, e)))
+        return b.select(
+            b.icmp_unsigned("==", k, self.const(e, e)), self.const(0, e), b.lshr(x, b.and_(k, self.const(e - 1, e)))
+        )
+
+    def rshr(self, x: ir.Value, k: ir.Value, e: int) -> ir.Value:
+        """(x + (1 << (k - 1))) >> k for 1 <= k <= e: (x >> k) plus the last bit shifted out."""
+        b = self.b
+        last = b.and_(b.lshr(x, b.sub(k, self.const(1, e))), self.const(1, e))
+        return b.add(self.shr(x, k, e), last)
+
+    def umin(self, x: ir.Value, y: ir.Value) -> ir.Value:
+        return self.b.select(self.b.icmp_unsigned("<", x, y), x, y)
+
+    def sat(self, wide: ir.Value, e: int, signed: bool) -> tuple[ir.Value, ir.Value]:
+        """Lanes of a wider vector clamped to ``e``-bit lanes (signed or unsigned range), and an i1: some
+        lane was clamped."""
+        b, we = self.b, wide.type.element.width
+        lo, hi = (-(1 << (e - 1)), (1 << (e - 1)) - 1) if signed else (0, (1 << e) - 1)
+        lo_c, hi_c = self.const(lo, we), self.const(hi, we)
+        under, over = b.icmp_signed("<", wide, lo_c), b.icmp_signed(">", wide, hi_c)
+        r = b.select(under, lo_c, b.select(over, hi_c, wide))
+        any_ = b.or_(under, over)
+        flag = b.icmp_unsigned("!=", b.bitcast(b.zext(any_, self.vt(8)), ir.IntType(8 * self.n)),
+                               ir.Constant(ir.IntType(8 * self.n), 0))  # fmt: skip
+        return b.trunc(r, self.vt(e)), flag
 
 
-# operation (the name's first part) -> (element size, register width) -> lowering of the value
-_OPS: dict[str, Callable[[int, int], Lowering]] = {"add": _binop("add"), "sub": _binop("sub")}
+def _abd(g: G, x: ir.Value, y: ir.Value) -> ir.Value:
+    return g.select(">", x, y, g.b.sub(x, y), g.b.sub(y, x))
+
+
+def _ext2(f: Callable[[G, ir.Value, ir.Value], ir.Value]) -> Callable:
+    """A lane-size-preserving operation computed on lanes of twice the size, then truncated (no overflow)."""
+
+    def lower(g: G, x: ir.Value, y: ir.Value) -> ir.Value:
+        return g.b.trunc(f(g, g.ext(x, 2 * g.e), g.ext(y, 2 * g.e)), g.vt(g.e))
+
+    return lower
+
+
+def _one(g: G) -> ir.Value:
+    """1 in every lane of twice the operation's lane size (``_ext2`` computes there)."""
+    return g.const(1, 2 * g.e)
+
+
+# same-shape operations: op -> fn(g, *lane vectors [, amount splat]) -> lane vector ('i': any signedness)
+SAME: dict[str, Callable[..., ir.Value]] = {
+    "add": lambda g, x, y: g.b.add(x, y),
+    "sub": lambda g, x, y: g.b.sub(x, y),
+    "mul": lambda g, x, y: g.b.mul(x, y),
+    "mla": lambda g, d, x, y: g.b.add(d, g.b.mul(x, y)),
+    "mls": lambda g, d, x, y: g.b.sub(d, g.b.mul(x, y)),
+    "ceq": lambda g, x, y: g.cmp("==", x, y),
+    "tst": lambda g, x, y: g.cmp("!=", g.b.and_(x, y), g.const(0, g.e)),
+    "cgt": lambda g, x, y: g.cmp(">", x, y),
+    "cge": lambda g, x, y: g.cmp(">=", x, y),
+    "max": lambda g, x, y: g.select(">", x, y, x, y),
+    "min": lambda g, x, y: g.select("<", x, y, x, y),
+    "abd": _abd,
+    "aba": lambda g, d, x, y: g.b.add(d, _abd(g, x, y)),
+    "hadd": _ext2(lambda g, x, y: (g.b.ashr if g.s else g.b.lshr)(g.b.add(x, y), _one(g))),
+    "hsub": _ext2(lambda g, x, y: g.b.ashr(g.b.sub(x, y), _one(g))),
+    "rhadd": _ext2(lambda g, x, y: g.b.lshr(g.b.add(g.b.add(x, y), _one(g)), _one(g))),
+    "neg": lambda g, x: g.b.sub(g.const(0, g.e), x),
+    "abs": lambda g, x: g.select("<", x, g.const(0, g.e), g.b.sub(g.const(0, g.e), x), x),
+    "ceq0": lambda g, x: g.cmp("==", x, g.const(0, g.e)),
+    "cge0": lambda g, x: g.cmp(">=", x, g.const(0, g.e)),
+    "cgt0": lambda g, x: g.cmp(">", x, g.const(0, g.e)),
+    "cle0": lambda g, x: g.cmp("<=", x, g.const(0, g.e)),
+    "clt0": lambda g, x: g.cmp("<", x, g.const(0, g.e)),
+    "shli": lambda g, x, k: g.b.shl(x, k),
+    "shr": lambda g, x, k: g.shr(x, k, g.e),
+    "sra": lambda g, d, x, k: g.b.add(d, g.shr(x, k, g.e)),
+    "rshr": lambda g, x, k: g.rshr(x, k, g.e),
+    "rsra": lambda g, d, x, k: g.b.add(d, g.rshr(x, k, g.e)),
+}
+# saturating same-shape operations: op -> the exact result on lanes of twice the size
+SAT: dict[str, Callable[..., ir.Value]] = {
+    "qadd": lambda g, x, y: g.b.add(x, y),
+    "qsub": lambda g, x, y: g.b.sub(x, y),
+}
+# long operations (D lanes of e bits -> Q lanes of 2e bits): fn(g, *operands extended to 2e bits)
+LONG: dict[str, tuple[str, Callable[..., ir.Value]]] = {
+    "addl": ("nn", lambda g, x, y: g.b.add(x, y)),
+    "subl": ("nn", lambda g, x, y: g.b.sub(x, y)),
+    "mull": ("nn", lambda g, x, y: g.b.mul(x, y)),
+    "abdl": ("nn", lambda g, x, y: _abd(g, x, y)),
+    "addw": ("wn", lambda g, x, y: g.b.add(x, y)),
+    "subw": ("wn", lambda g, x, y: g.b.sub(x, y)),
+    "mlal": ("wnn", lambda g, d, x, y: g.b.add(d, g.b.mul(x, y))),
+    "mlsl": ("wnn", lambda g, d, x, y: g.b.sub(d, g.b.mul(x, y))),
+    "abal": ("wnn", lambda g, d, x, y: g.b.add(d, _abd(g, x, y))),
+}
+# narrowing operations (Q lanes of e bits -> D lanes of e/2 bits): fn(g, *operands) on e-bit lanes
+NARROW: dict[str, Callable[..., ir.Value]] = {
+    "addhn": lambda g, x, y: g.b.lshr(g.b.add(x, y), g.const(g.e // 2, g.e)),
+    "subhn": lambda g, x, y: g.b.lshr(g.b.sub(x, y), g.const(g.e // 2, g.e)),
+    "raddhn": lambda g, x, y: g.b.lshr(
+        g.b.add(g.b.add(x, y), g.const(1 << (g.e // 2 - 1), g.e)), g.const(g.e // 2, g.e)
+    ),
+    "rsubhn": lambda g, x, y: g.b.lshr(
+        g.b.add(g.b.sub(x, y), g.const(1 << (g.e // 2 - 1), g.e)), g.const(g.e // 2, g.e)
+    ),
+    "shrn": lambda g, x, k: g.b.lshr(x, k),
+    "rshrn": lambda g, x, k: g.rshr(x, k, g.e),
+}
+
+
+def _wrap(n: int, e: int, signed: bool, width_out: int, body: Callable[[G, list[ir.Value]], ir.Value]) -> Lowering:
+    def lower(b: ir.IRBuilder, args: list[ir.Value]) -> ir.Value | tuple[ir.Value, ir.Value]:
+        r = body(G(b, n, e, signed), args[:-1])
+        if isinstance(r, tuple):  # (value, some lane saturated): set QC
+            v, q = r
+            fpscr = args[-1]
+            qc = b.select(q, ir.Constant(fpscr.type, QC), ir.Constant(fpscr.type, 0))
+            return b.bitcast(v, ir.IntType(width_out)), b.or_(fpscr, qc)
+        return b.bitcast(r, ir.IntType(width_out))
+
+    return lower
 
 
 def vector_lowering(name: str) -> Lowering | None:
-    """How to compute the value of NEON operation ``name`` (``add.i8.q``...) when it leaves the FPSCR alone."""
-    parts = name.split(".")
-    if len(parts) != 3 or parts[0] not in _OPS or parts[1][0] != "i":
+    """How to compute NEON operation ``name`` (``add.i8.q``...): the value, or (value, new FPSCR) for the
+    saturating ones; None: no exact vector lowering (the runtime computes it)."""
+    op, t, *rest = name.split(".")
+    if t[0] not in "isu" or not t[1:].isdigit():
         return None
-    return _OPS[parts[0]](int(parts[1][1:]), 128 if parts[2] == "q" else 64)
+    e, signed = int(t[1:]), t[0] == "s"
+    if rest in (["d"], ["q"]):
+        width = 128 if rest[0] == "q" else 64
+        n = width // e
+        if op in SAME:
+            f = SAME[op]
+            return _wrap(n, e, signed, width, lambda g, a: f(g, *_same_args(g, a)))
+        if op in SAT:
+            f = SAT[op]
+            return _wrap(
+                n, e, signed, width, lambda g, a: g.sat(f(g, *(g.ext(g.vec(x, e), 2 * e) for x in a)), e, signed)
+            )
+        return None
+    if rest:
+        return None
+    if op in LONG:
+        shape, f = LONG[op]
+
+        def long(g: G, a: list[ir.Value]) -> ir.Value:
+            return f(
+                g,
+                *(
+                    g.vec(x, 2 * g.e) if s == "w" else g.ext(g.vec(x, g.e), 2 * g.e)
+                    for s, x in zip(shape, a, strict=True)
+                ),
+            )
+
+        return _wrap(64 // e, e, signed, 128, long)
+    if op == "shll":
+        return _wrap(64 // e, e, signed, 128, lambda g, a: g.b.shl(g.ext(g.vec(a[0], e), 2 * e), g.splat(a[1], 2 * e)))
+    if op in NARROW:
+        f = NARROW[op]
+        return _wrap(128 // e, e, signed, 64, lambda g, a: g.b.trunc(f(g, *_same_args(g, a)), g.vt(e // 2)))
+    return None
+
+
+def _same_args(g: G, a: list[ir.Value]) -> list[ir.Value]:
+    """Vector operands as lanes of the operation's size; a trailing 32-bit shift amount as a splat."""
+    return [g.splat(x, g.e) if x.type.width == 32 else g.vec(x, g.e) for x in a]
