@@ -20,37 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from jitemu.fpu import register
-from jitemu.neon.lanes import QC, WIDTHS, elementwise, join, lanes, saturate, signed
+from jitemu.neon.lanes import WIDTHS, elementwise, join, lanes, lanewise, saturate, signed
 
 ESIZES = (8, 16, 32, 64)
 Lane = Callable[..., "int | tuple[int, bool]"]
-
-
-def lanewise(name: str, fn: Lane, out: tuple[int, int], srcs: tuple[tuple[int, int], ...],
-             is_signed: bool = False, sat: bool = False, imm: bool = False) -> None:  # fmt: skip
-    """Register ``name``: ``fn`` lane by lane over operands of shapes ``srcs`` ((element size, width) each,
-    all with as many lanes as the result shape ``out``); ``imm``: a trailing 32-bit operand passed as is."""
-    eo, wo = out
-    n = wo // eo
-    assert all(w // e == n for e, w in srcs), name
-
-    def op(*args: int) -> tuple[int, int]:
-        *vs, fpscr = args
-        extra = (vs.pop(),) if imm else ()
-        cols = [lanes(v, e, w) for v, (e, w) in zip(vs, srcs, strict=True)]
-        if is_signed:
-            cols = [[signed(x, e) for x in c] for c, (e, _) in zip(cols, srcs, strict=True)]
-        res = []
-        for xs in zip(*cols, strict=True):
-            r = fn(*xs, *extra)
-            if sat:
-                r, q = r
-                if q:
-                    fpscr |= QC
-            res.append(r)
-        return join(res, eo), fpscr
-
-    register(name, op, tuple(w for _, w in srcs) + ((32,) if imm else ()), wo)
 
 
 def pairwise(name: str, fn: Callable[[int, int], int], e_in: int, e_out: int, width: int, nsrc: int,

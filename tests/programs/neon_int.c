@@ -37,22 +37,17 @@ static void fill(void) {
     }
 }
 
-#define PRINTQ(name, bits, v)                                                        \
-    do {                                                                             \
-        uint##bits##_t out[128 / bits];                                              \
-        vst1q_u##bits(out, v);                                                       \
-        printf("%-10s", name);                                                       \
-        for (int i = 0; i < 128 / bits; i++) printf(" %0*llx", bits / 4, (unsigned long long)out[i]); \
-        printf("\n");                                                                \
+/* print the lanes of a vector of `total` bits (64: D, 128: Q) stored with `store` */
+#define PRINT(name, bits, total, store, v)                                                             \
+    do {                                                                                                \
+        uint##bits##_t out[total / bits];                                                               \
+        store(out, v);                                                                                  \
+        printf("%-10s", name);                                                                          \
+        for (int i = 0; i < total / bits; i++) printf(" %0*llx", bits / 4, (unsigned long long)out[i]); \
+        printf("\n");                                                                                   \
     } while (0)
-#define PRINTD(name, bits, v)                                                        \
-    do {                                                                             \
-        uint##bits##_t out[64 / bits];                                               \
-        vst1_u##bits(out, v);                                                        \
-        printf("%-10s", name);                                                       \
-        for (int i = 0; i < 64 / bits; i++) printf(" %0*llx", bits / 4, (unsigned long long)out[i]); \
-        printf("\n");                                                                \
-    } while (0)
+#define PRINTQ(name, bits, v) PRINT(name, bits, 128, vst1q_u##bits, v)
+#define PRINTD(name, bits, v) PRINT(name, bits, 64, vst1_u##bits, v)
 
 static void round_(void) {
     uint8x16_t ua = vld1q_u8(a8), ub = vld1q_u8(b8), uc = vld1q_u8(c8);
