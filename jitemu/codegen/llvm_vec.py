@@ -76,6 +76,34 @@ class G:
         last = b.and_(b.lshr(x, b.sub(k, self.const(1, e))), self.const(1, e))
         return b.add(self.shr(x, k, e), last)
 
+    def intrinsic(self, name: str, *args: ir.Value) -> ir.Value:
+        """``llvm.<name>`` on the vector type of the first argument (ctlz, ctpop)."""
+        vt = args[0].type
+        full = f"llvm.{name}.v{vt.count}i{vt.element.width}"
+        m = self.b.module
+        fn = m.globals.get(full) or ir.Function(m, ir.FunctionType(vt, [a.type for a in args]), full)
+        return self.b.call(fn, list(args))
+
+    def halves(self, x: ir.Value, y: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """The even and the odd lanes of ``x`` followed by ``y`` (pairwise operations)."""
+        k = x.type.count + y.type.count
+        even, odd = (ir.Constant(ir.VectorType(ir.IntType(32), k // 2), list(range(i, k, 2))) for i in (0, 1))
+        return self.b.shuffle_vector(x, y, even), self.b.shuffle_vector(x, y, odd)
+
+    def reg_shift(self, x: ir.Value, y: ir.Value, rounding: bool) -> ir.Value:
+        """VSHL/VRSHL (register): x shifted by the signed low byte of each lane of y (negative: right)."""
+        b, e = self.b, self.e
+        sh = b.sext(b.trunc(y, self.vt(8)), self.vt(e)) if e > 8 else y
+        zero = self.const(0, e)
+        left = b.select(b.icmp_signed(">=", sh, self.const(e, e)), zero, b.shl(x, b.and_(sh, self.const(e - 1, e))))
+        r = b.sub(zero, sh)  # 1..128 where the shift is right
+        if rounding:  # a rounded shift by more than e gives 0
+            big = b.icmp_unsigned(">", r, self.const(e, e))
+            right = b.select(big, zero, self.rshr(x, self.umin(r, self.const(e, e)), e))
+        else:
+            right = self.shr(x, self.umin(r, self.const(e, e)), e)
+        return b.select(b.icmp_signed(">=", sh, zero), left, right)
+
     def umin(self, x: ir.Value, y: ir.Value) -> ir.Value:
         return self.b.select(self.b.icmp_unsigned("<", x, y), x, y)
 
@@ -136,16 +164,41 @@ SAME: dict[str, Callable[..., ir.Value]] = {
     "cgt0": lambda g, x: g.cmp(">", x, g.const(0, g.e)),
     "cle0": lambda g, x: g.cmp("<=", x, g.const(0, g.e)),
     "clt0": lambda g, x: g.cmp("<", x, g.const(0, g.e)),
+    "clz": lambda g, x: g.intrinsic("ctlz", x, ir.Constant(ir.IntType(1), 0)),
+    "cnt": lambda g, x: g.intrinsic("ctpop", x),
+    "cls": lambda g, x: g.b.sub(
+        g.intrinsic("ctlz", g.b.xor(x, g.b.ashr(x, g.const(1, g.e))), ir.Constant(ir.IntType(1), 0)), g.const(1, g.e)
+    ),
+    "shl": lambda g, x, y: g.reg_shift(x, y, False),
+    "rshl": lambda g, x, y: g.reg_shift(x, y, True),
     "shli": lambda g, x, k: g.b.shl(x, k),
     "shr": lambda g, x, k: g.shr(x, k, g.e),
     "sra": lambda g, d, x, k: g.b.add(d, g.shr(x, k, g.e)),
     "rshr": lambda g, x, k: g.rshr(x, k, g.e),
     "rsra": lambda g, d, x, k: g.b.add(d, g.rshr(x, k, g.e)),
 }
-# saturating same-shape operations: op -> the exact result on lanes of twice the size
-SAT: dict[str, Callable[..., ir.Value]] = {
-    "qadd": lambda g, x, y: g.b.add(x, y),
-    "qsub": lambda g, x, y: g.b.sub(x, y),
+# saturating same-shape operations: op -> (the exact result on lanes of twice the size, from the operands
+# extended to it (a shift amount: splat at that size); saturation to the signed range, or None: the type's)
+SAT: dict[str, tuple[Callable[..., ir.Value], bool | None]] = {
+    "qadd": (lambda g, x, y: g.b.add(x, y), None),
+    "qsub": (lambda g, x, y: g.b.sub(x, y), None),
+    "qabs": (lambda g, x: g.select("<", x, g.const(0, 2 * g.e), g.b.sub(g.const(0, 2 * g.e), x), x), True),
+    "qneg": (lambda g, x: g.b.sub(g.const(0, 2 * g.e), x), True),
+    "qshli": (lambda g, x, k: g.b.shl(x, k), None),
+    "qshlui": (lambda g, x, k: g.b.shl(x, k), False),
+    # 2ab >> e == ab >> (e - 1): the doubled product of two minimum values would not fit in 2e bits
+    "qdmulh": (lambda g, x, y: g.b.ashr(g.b.mul(x, y), g.const(g.e - 1, 2 * g.e)), True),
+    "qrdmulh": (
+        lambda g, x, y: g.b.ashr(g.b.add(g.b.mul(x, y), g.const(1 << (g.e - 2), 2 * g.e)), g.const(g.e - 1, 2 * g.e)),
+        True,
+    ),
+}
+# saturating narrowing shifts (Q lanes of e bits -> D lanes of e/2): computed on 2e-bit lanes, then saturated
+NARROW_SAT: dict[str, tuple[Callable[..., ir.Value], bool | None]] = {
+    "qshrn": (lambda g, x, k: g.shr(x, k, 2 * g.e), None),
+    "qrshrn": (lambda g, x, k: g.rshr(x, k, 2 * g.e), None),
+    "qshrun": (lambda g, x, k: g.shr(x, k, 2 * g.e), False),
+    "qrshrun": (lambda g, x, k: g.rshr(x, k, 2 * g.e), False),
 }
 # long operations (D lanes of e bits -> Q lanes of 2e bits): fn(g, *operands extended to 2e bits)
 LONG: dict[str, tuple[str, Callable[..., ir.Value]]] = {
@@ -201,10 +254,13 @@ def vector_lowering(name: str) -> Lowering | None:
             f = SAME[op]
             return _wrap(n, e, signed, width, lambda g, a: f(g, *_same_args(g, a)))
         if op in SAT:
-            f = SAT[op]
-            return _wrap(
-                n, e, signed, width, lambda g, a: g.sat(f(g, *(g.ext(g.vec(x, e), 2 * e) for x in a)), e, signed)
-            )
+            f, to_signed = SAT[op]
+            s = signed if to_signed is None else to_signed
+            return _wrap(n, e, signed, width, lambda g, a: g.sat(f(g, *_wide_args(g, a)), e, s))
+        if op in PAIR:
+            return _wrap(n, e, signed, width, lambda g, a: PAIR[op](g, *g.halves(g.vec(a[0], e), g.vec(a[1], e))))
+        if op in ("paddl", "padal"):
+            return _wrap(n // 2, 2 * e, signed, width, lambda g, a: _paddl(g, a, e))
         return None
     if rest:
         return None
@@ -223,6 +279,10 @@ def vector_lowering(name: str) -> Lowering | None:
         return _wrap(64 // e, e, signed, 128, long)
     if op == "shll":
         return _wrap(64 // e, e, signed, 128, lambda g, a: g.b.shl(g.ext(g.vec(a[0], e), 2 * e), g.splat(a[1], 2 * e)))
+    if op in NARROW_SAT:
+        f, to_signed = NARROW_SAT[op]
+        s = signed if to_signed is None else to_signed
+        return _wrap(128 // e, e, signed, 64, lambda g, a: g.sat(f(g, *_wide_args(g, a)), e // 2, s))
     if op in NARROW:
         f = NARROW[op]
         return _wrap(128 // e, e, signed, 64, lambda g, a: g.b.trunc(f(g, *_same_args(g, a)), g.vt(e // 2)))
@@ -232,3 +292,24 @@ def vector_lowering(name: str) -> Lowering | None:
 def _same_args(g: G, a: list[ir.Value]) -> list[ir.Value]:
     """Vector operands as lanes of the operation's size; a trailing 32-bit shift amount as a splat."""
     return [g.splat(x, g.e) if x.type.width == 32 else g.vec(x, g.e) for x in a]
+
+
+def _wide_args(g: G, a: list[ir.Value]) -> list[ir.Value]:
+    """Operands extended to lanes of twice the operation's size; a trailing shift amount as a splat there."""
+    return [g.splat(x, 2 * g.e) if x.type.width == 32 else g.ext(g.vec(x, g.e), 2 * g.e) for x in a]
+
+
+PAIR: dict[str, Callable[[G, ir.Value, ir.Value], ir.Value]] = {
+    "padd": lambda g, x, y: g.b.add(x, y),
+    "pmax": lambda g, x, y: g.select(">", x, y, x, y),
+    "pmin": lambda g, x, y: g.select("<", x, y, x, y),
+}
+
+
+def _paddl(g: G, a: list[ir.Value], e: int) -> ir.Value:
+    """VPADDL / VPADAL: adjacent lanes of ``e`` bits summed into lanes of 2e (``g`` has the result's shape)."""
+    x = g.b.bitcast(a[-1], ir.VectorType(ir.IntType(e), 2 * g.n))
+    lo, hi = g.halves(x, x)
+    first = ir.Constant(ir.VectorType(ir.IntType(32), g.n), list(range(g.n)))  # the pairs of x (not of x again)
+    r = g.b.add(*(g.ext(g.b.shuffle_vector(v, v, first), g.e) for v in (lo, hi)))
+    return g.b.add(g.vec(a[0], g.e), r) if len(a) == 2 else r
