@@ -45,6 +45,9 @@ NEON_3SAME = [
     _simd("vpmax", "U", "0 D ss nnnn dddd 1010 N 0 M 0 mmmm", S3),
     _simd("vpmin", "U", "0 D ss nnnn dddd 1010 N 0 M 1 mmmm", S3),
     _simd("vpadd", "0", "0 D ss nnnn dddd 1011 N 0 M 1 mmmm", S3),
+    # VORR/VBIC (immediate): one register and a modified immediate with cmode 0xx1 or 10x1 (op: VBIC)
+    _simd("vorr_vbic_imm", "i", "1 D 000 jjj dddd xxxx 0 Q o 1 kkkk",
+          _both(lambda f: f.x & 1 and f.x >> 2 != 0b11, q_even("d"))),
 ]  # fmt: skip
 
 

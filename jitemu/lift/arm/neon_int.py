@@ -15,6 +15,7 @@ from capstone import arm as A
 
 from jitemu.ir import Const, Value
 from jitemu.lift.arm.neon import read_vec, vec_op, write_vec
+from jitemu.lift.arm.vfp import simd_expand_imm
 from jitemu.lift.ctx import LIFTS, LiftCtx, Unlifted, simd_lifts
 
 
@@ -121,6 +122,21 @@ def _bitwise(e: Enc) -> None:
         sel, x, y = ((d, n, m), (m, n, d), (b.not_(m), n, d))[op - 5]
         r = b.or_(b.and_(sel, x), b.and_(b.not_(sel), y))
     e.put(e.d, r)
+
+
+def _orr_bic_imm(e: Enc) -> None:
+    """VORR / VBIC (immediate): one register and a modified immediate with cmode 0xx1 or 10x1 (the other
+    cmodes are VMOV/VMVN immediate, lifted in ``vfp``)."""
+    x = e.x
+    cmode, op = x >> 8 & 15, x >> 5 & 1
+    if not cmode & 1 or cmode >> 2 == 0b11:
+        raise Unlifted("VMOV/VMVN immediate")
+    imm = simd_expand_imm(op, cmode, (x >> 24 & 1) << 7 | (x >> 16 & 7) << 4 | x & 15)
+    w = 128 if e.q else 64
+    imm = imm | imm << 64 if e.q else imm
+    b = e.ctx.b
+    d = e.get(e.d)
+    e.put(e.d, b.and_(d, Const(~imm & ((1 << w) - 1), w)) if op else b.or_(d, Const(imm, w)))
 
 
 # ---- A7.4.4 two registers and a shift amount ------------------------------------------------------------------
@@ -276,7 +292,7 @@ def _lift(ctx: LiftCtx) -> None:
         return _three_same(e)
     if x >> 4 & 1:
         if not (x >> 7 & 1 or x >> 19 & 7):
-            raise Unlifted("one register and a modified immediate")
+            return _orr_bic_imm(e)
         return _shift_imm(e)
     if x >> 20 & 3 != 3:
         return _scalar(e) if x >> 6 & 1 else _three_diff(e)
