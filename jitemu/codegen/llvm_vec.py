@@ -115,10 +115,38 @@ class G:
         lo_c, hi_c = self.const(lo, we), self.const(hi, we)
         under, over = b.icmp_signed("<", wide, lo_c), b.icmp_signed(">", wide, hi_c)
         r = b.select(under, lo_c, b.select(over, hi_c, wide))
-        any_ = b.or_(under, over)
-        flag = b.icmp_unsigned("!=", b.bitcast(b.zext(any_, self.vt(8)), ir.IntType(8 * self.n)),
-                               ir.Constant(ir.IntType(8 * self.n), 0))  # fmt: skip
-        return b.trunc(r, self.vt(e)), flag
+        return b.trunc(r, self.vt(e)), self.any(b.or_(under, over))
+
+    def any(self, lanes: ir.Value) -> ir.Value:
+        """An i1: some lane of the ``<n x i1>`` is set."""
+        b = self.b
+        wide = b.bitcast(b.zext(lanes, self.vt(8)), ir.IntType(8 * self.n))
+        return b.icmp_unsigned("!=", wide, ir.Constant(ir.IntType(8 * self.n), 0))
+
+    def qdmull(self, x: ir.Value, y: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """2xy saturated, on lanes of twice the size holding x and y sign-extended: only the minimum value
+        squared overflows (xy = 2^(2e-2) exactly)."""
+        b, we = self.b, x.type.element.width
+        p = b.mul(x, y)
+        ovf = b.icmp_signed("==", p, self.const(1 << (we - 2), we))
+        return b.select(ovf, self.const((1 << (we - 1)) - 1, we), b.add(p, p)), self.any(ovf)
+
+    def qaddsub(self, x: ir.Value, y: ir.Value, sub: bool) -> tuple[ir.Value, ir.Value]:
+        """Signed saturating x + y or x - y (llvm.sadd.sat / ssub.sat): saturated where it differs from the
+        wrapped result."""
+        b = self.b
+        r = self.intrinsic("ssub.sat" if sub else "sadd.sat", x, y)
+        return r, self.any(b.icmp_unsigned("!=", r, (b.sub if sub else b.add)(x, y)))
+
+    def pmul(self, x: ir.Value, y: ir.Value) -> ir.Value:
+        """Polynomial multiplication of 8-bit polynomials (in lanes of 8 or 16 bits): XOR of x << i where
+        bit i of y is set."""
+        b, we = self.b, x.type.element.width
+        r = self.const(0, we)
+        for i in range(8):
+            bit = b.and_(b.lshr(y, self.const(i, we)), self.const(1, we))
+            r = b.xor(r, b.and_(b.shl(x, self.const(i, we)), b.sub(self.const(0, we), bit)))
+        return r
 
 
 def _abd(g: G, x: ir.Value, y: ir.Value) -> ir.Value:
@@ -172,6 +200,12 @@ SAME: dict[str, Callable[..., ir.Value]] = {
     "shl": lambda g, x, y: g.reg_shift(x, y, False),
     "rshl": lambda g, x, y: g.reg_shift(x, y, True),
     "shli": lambda g, x, k: g.b.shl(x, k),
+    "sri": lambda g, d, x, k: g.b.or_(
+        g.b.and_(d, g.b.xor(g.shr(g.const(-1, g.e), k, g.e), g.const(-1, g.e))), g.shr(x, k, g.e)
+    ),
+    "sli": lambda g, d, x, k: g.b.or_(
+        g.b.and_(d, g.b.xor(g.b.shl(g.const(-1, g.e), k), g.const(-1, g.e))), g.b.shl(x, k)
+    ),
     "shr": lambda g, x, k: g.shr(x, k, g.e),
     "sra": lambda g, d, x, k: g.b.add(d, g.shr(x, k, g.e)),
     "rshr": lambda g, x, k: g.rshr(x, k, g.e),
@@ -244,12 +278,14 @@ def vector_lowering(name: str) -> Lowering | None:
     """How to compute NEON operation ``name`` (``add.i8.q``...): the value, or (value, new FPSCR) for the
     saturating ones; None: no exact vector lowering (the runtime computes it)."""
     op, t, *rest = name.split(".")
-    if t[0] not in "isu" or not t[1:].isdigit():
+    if t[0] not in "isup" or not t[1:].isdigit():
         return None
     e, signed = int(t[1:]), t[0] == "s"
     if rest in (["d"], ["q"]):
         width = 128 if rest[0] == "q" else 64
         n = width // e
+        if t == "p8":
+            return _wrap(n, 8, False, width, lambda g, a: g.pmul(*_same_args(g, a))) if op == "mul" else None
         if op in SAME:
             f = SAME[op]
             return _wrap(n, e, signed, width, lambda g, a: f(g, *_same_args(g, a)))
@@ -264,19 +300,14 @@ def vector_lowering(name: str) -> Lowering | None:
         return None
     if rest:
         return None
+    if t == "p8":
+        return _wrap(64 // 8, 8, False, 128, lambda g, a: g.pmul(*_long_args(g, a, "nn"))) if op == "mull" else None
     if op in LONG:
         shape, f = LONG[op]
-
-        def long(g: G, a: list[ir.Value]) -> ir.Value:
-            return f(
-                g,
-                *(
-                    g.vec(x, 2 * g.e) if s == "w" else g.ext(g.vec(x, g.e), 2 * g.e)
-                    for s, x in zip(shape, a, strict=True)
-                ),
-            )
-
-        return _wrap(64 // e, e, signed, 128, long)
+        return _wrap(64 // e, e, signed, 128, lambda g, a: f(g, *_long_args(g, a, shape)))
+    if op in LONG_SAT:
+        f = LONG_SAT[op]
+        return _wrap(64 // e, e, True, 128, lambda g, a: f(g, *_long_args(g, a, "wnn"[3 - len(a) :])))
     if op == "shll":
         return _wrap(64 // e, e, signed, 128, lambda g, a: g.b.shl(g.ext(g.vec(a[0], e), 2 * e), g.splat(a[1], 2 * e)))
     if op in NARROW_SAT:
@@ -313,3 +344,22 @@ def _paddl(g: G, a: list[ir.Value], e: int) -> ir.Value:
     first = ir.Constant(ir.VectorType(ir.IntType(32), g.n), list(range(g.n)))  # the pairs of x (not of x again)
     r = g.b.add(*(g.ext(g.b.shuffle_vector(v, v, first), g.e) for v in (lo, hi)))
     return g.b.add(g.vec(a[0], g.e), r) if len(a) == 2 else r
+
+
+def _long_args(g: G, a: list[ir.Value], shape: str) -> list[ir.Value]:
+    """Operands of a long operation as lanes of twice the size: 'w' already wide, 'n' narrow (extended)."""
+    return [g.vec(x, 2 * g.e) if s == "w" else g.ext(g.vec(x, g.e), 2 * g.e) for s, x in zip(shape, a, strict=True)]
+
+
+def _qdmlal(g: G, d: ir.Value, x: ir.Value, y: ir.Value, sub: bool) -> tuple[ir.Value, ir.Value]:
+    p, q1 = g.qdmull(x, y)
+    r, q2 = g.qaddsub(d, p, sub)
+    return r, g.b.or_(q1, q2)
+
+
+# saturating long operations (signed): fn(g, operands as lanes of 2e bits) -> (value, some lane saturated)
+LONG_SAT: dict[str, Callable[..., tuple[ir.Value, ir.Value]]] = {
+    "qdmull": lambda g, x, y: g.qdmull(x, y),
+    "qdmlal": lambda g, d, x, y: _qdmlal(g, d, x, y, False),
+    "qdmlsl": lambda g, d, x, y: _qdmlal(g, d, x, y, True),
+}

@@ -27,7 +27,7 @@ def _amounts(name: str) -> range:
     """The shift amounts the instruction encodings give (``jitemu.lift.arm.neon_int``)."""
     op, t = name.split(".")[:2]
     e = int(t[1:])
-    if op in ("shli", "qshli", "qshlui"):
+    if op in ("shli", "qshli", "qshlui", "sli"):
         return range(e)
     if op.endswith(("shrn", "shrun")):
         return range(1, e // 2 + 1)
@@ -43,8 +43,9 @@ def _lane_value(rng: random.Random, e: int) -> int:
     return rng.choice((0, 1, 2, (1 << e) - 1, (1 << e) - 2, 1 << (e - 1), (1 << (e - 1)) - 1, (1 << (e - 1)) + 1))
 
 
-def _vector(rng: random.Random, width: int) -> int:
-    e = rng.choice((8, 16, 32, 64))
+def _vector(rng: random.Random, width: int, e_op: int) -> int:
+    """Lanes of the operation's size (or half of it, for the widening ones) or of any size."""
+    e = rng.choice((8, 16, 32, 64, e_op, e_op, max(e_op // 2, 8)))
     return sum(_lane_value(rng, e) << i for i in range(0, width, e))
 
 
@@ -86,8 +87,11 @@ def test_vector_lowering_agrees(world, name: str) -> None:
     fn = jit.native[(blk.pc, 1, 0)]
     rng = random.Random(name)
     amounts = _amounts(name)
-    for _ in range(60):
-        ds = [_vector(rng, 64) for _ in range(8)]
+    e_op = int(name.split(".")[1][1:])
+    for _ in range(100):
+        ds = [_vector(rng, 64, e_op) for _ in range(8)]
+        if rng.random() < 0.3:  # equal operands: x*x, x-x, the minimum value squared...
+            ds[2:6] = ds[0:2] * 2 if rng.random() < 0.5 else ds[2:4] * 2
         k, fpscr = rng.choice(amounts), rng.getrandbits(32)
         out = []
         for engine in ("interp", "jit"):
