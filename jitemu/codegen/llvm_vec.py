@@ -104,6 +104,23 @@ class G:
             right = self.shr(x, self.umin(r, self.const(e, e)), e)
         return b.select(b.icmp_signed(">=", sh, zero), left, right)
 
+    def qreg_shift(self, x: ir.Value, y: ir.Value, rounding: bool) -> ir.Value:
+        """VQSHL/VQRSHL (register) before saturation, on lanes of 2e bits holding the extended operands: a
+        left shift by e or more is a shift by e (which saturates every non-zero lane; an unsigned one is
+        clamped to 2^e so that the signed comparisons of ``sat`` see it); right shifts never saturate."""
+        b, e, we = self.b, self.e, 2 * self.e
+        sh = b.sext(b.trunc(y, self.vt(8)), self.vt(we))
+        zero = self.const(0, we)
+        left = b.shl(x, self.umin(sh, self.const(e, we)))
+        if not self.s:
+            left = b.select(b.icmp_unsigned(">", left, self.const((1 << e) - 1, we)), self.const(1 << e, we), left)
+        r = b.sub(zero, sh)
+        if rounding:
+            right = self.rshr(x, self.umin(r, self.const(e + 1, we)), we)
+        else:
+            right = self.shr(x, self.umin(r, self.const(e, we)), we)
+        return b.select(b.icmp_signed(">=", sh, zero), left, right)
+
     def umin(self, x: ir.Value, y: ir.Value) -> ir.Value:
         return self.b.select(self.b.icmp_unsigned("<", x, y), x, y)
 
@@ -219,6 +236,8 @@ SAT: dict[str, tuple[Callable[..., ir.Value], bool | None]] = {
     "qabs": (lambda g, x: g.select("<", x, g.const(0, 2 * g.e), g.b.sub(g.const(0, 2 * g.e), x), x), True),
     "qneg": (lambda g, x: g.b.sub(g.const(0, 2 * g.e), x), True),
     "qshli": (lambda g, x, k: g.b.shl(x, k), None),
+    "qshl": (lambda g, x, y: g.qreg_shift(x, y, False), None),
+    "qrshl": (lambda g, x, y: g.qreg_shift(x, y, True), None),
     "qshlui": (lambda g, x, k: g.b.shl(x, k), False),
     # 2ab >> e == ab >> (e - 1): the doubled product of two minimum values would not fit in 2e bits
     "qdmulh": (lambda g, x, y: g.b.ashr(g.b.mul(x, y), g.const(g.e - 1, 2 * g.e)), True),
