@@ -65,22 +65,22 @@ def _type(kind: str, e: int, u: int) -> str:
     return f"{'us'[not u] if kind == 'su' else kind}{e}"
 
 
-# ---- A7.4.1 three registers of the same length: (A, B, U) -> (operation, type kind, sizes, flags) -------------
+# ---- A7.4.1 three registers of the same length: (A, B, U) -> (operation, type kind, defined sizes, flags) ---
 # flags: 'a' accumulates into Vd (passed first), 'r' takes (Vm, Vn) (the register shifts), 'd' D only (pairwise)
-_SAME: dict[tuple[int, int, int], tuple[str, str, int, str]] = {}
+_SAME: dict[tuple[int, int, int], tuple[str, str, str, str]] = {}
 for _u in (0, 1):
-    for _a, _b, _op, _sz, _fl in ((0, 0, "hadd", 3, ""), (0, 1, "qadd", 4, ""), (1, 0, "rhadd", 3, ""),
-                                  (2, 0, "hsub", 3, ""), (2, 1, "qsub", 4, ""), (3, 0, "cgt", 3, ""),
-                                  (3, 1, "cge", 3, ""), (4, 0, "shl", 4, "r"), (4, 1, "qshl", 4, "r"),
-                                  (5, 0, "rshl", 4, "r"), (5, 1, "qrshl", 4, "r"), (6, 0, "max", 3, ""),
-                                  (6, 1, "min", 3, ""), (7, 0, "abd", 3, ""), (7, 1, "aba", 3, "a"),
-                                  (10, 0, "pmax", 3, "d"), (10, 1, "pmin", 3, "d")):  # fmt: skip
+    for _a, _b, _op, _sz, _fl in ((0, 0, "hadd", "012", ""), (0, 1, "qadd", "0123", ""), (1, 0, "rhadd", "012", ""),
+                                  (2, 0, "hsub", "012", ""), (2, 1, "qsub", "0123", ""), (3, 0, "cgt", "012", ""),
+                                  (3, 1, "cge", "012", ""), (4, 0, "shl", "0123", "r"), (4, 1, "qshl", "0123", "r"),
+                                  (5, 0, "rshl", "0123", "r"), (5, 1, "qrshl", "0123", "r"), (6, 0, "max", "012", ""),
+                                  (6, 1, "min", "012", ""), (7, 0, "abd", "012", ""), (7, 1, "aba", "012", "a"),
+                                  (10, 0, "pmax", "012", "d"), (10, 1, "pmin", "012", "d")):  # fmt: skip
         _SAME[_a, _b, _u] = (_op, "su", _sz, _fl)
 _SAME.update({
-    (8, 0, 0): ("add", "i", 4, ""), (8, 0, 1): ("sub", "i", 4, ""), (8, 1, 0): ("tst", "i", 3, ""),
-    (8, 1, 1): ("ceq", "i", 3, ""), (9, 0, 0): ("mla", "i", 3, "a"), (9, 0, 1): ("mls", "i", 3, "a"),
-    (9, 1, 0): ("mul", "i", 3, ""), (9, 1, 1): ("mul", "p", 1, ""), (11, 0, 0): ("qdmulh", "s", 3, ""),
-    (11, 0, 1): ("qrdmulh", "s", 3, ""), (11, 1, 0): ("padd", "i", 3, "d"),
+    (8, 0, 0): ("add", "i", "0123", ""), (8, 0, 1): ("sub", "i", "0123", ""), (8, 1, 0): ("tst", "i", "012", ""),
+    (8, 1, 1): ("ceq", "i", "012", ""), (9, 0, 0): ("mla", "i", "012", "a"), (9, 0, 1): ("mls", "i", "012", "a"),
+    (9, 1, 0): ("mul", "i", "012", ""), (9, 1, 1): ("mul", "p", "0", ""), (11, 0, 0): ("qdmulh", "s", "12", ""),
+    (11, 0, 1): ("qrdmulh", "s", "12", ""), (11, 1, 0): ("padd", "i", "012", "d"),
 })  # fmt: skip
 
 
@@ -91,7 +91,7 @@ def _three_same(e: Enc) -> None:
     if spec is None:
         raise Unlifted("not an integer three-register instruction")
     name, kind, sizes, flags = spec
-    if e.size >= sizes or (name.startswith("q") and name.endswith("mulh") and e.size in (0, 3)):
+    if str(e.size) not in sizes:
         raise Unlifted("UNDEFINED: element size")
     if "d" in flags and e.q:
         raise Unlifted("UNDEFINED: pairwise with Q=1")
