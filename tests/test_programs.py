@@ -82,3 +82,18 @@ def test_cpu_model_lacking_integer_divide(cpu: str, engine: str, variant: str) -
     assert want.returncode == (-4 if cpu == "cortex-a9" else 0)
     got = run_jitemu(prog, opts=["-cpu", cpu, "-engine", engine, "-jit-threshold", "1", "-jit-cache", "off"])
     assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
+
+
+# NEON integer intrinsics (arm_neon.h): every variant interpreted; the JIT (threshold 50, so the hot loop and
+# libc compile) at -O2, where the compiler keeps vectors in registers
+NEON_INT_RUNS = [(v, "interp") for v in VARIANTS] + [("arm-O2", "jit"), ("thumb-O2", "jit")]
+
+
+@pytest.mark.parametrize("variant,engine", NEON_INT_RUNS, ids=[f"{v}-{e}" for v, e in NEON_INT_RUNS])
+def test_neon_int_program_matches_qemu(variant: str, engine: str) -> None:
+    prog = build("neon_int", variant, ("-mfpu=neon",))
+    want = run_qemu(prog)
+    got = run_jitemu(prog, opts=["-engine", engine, "-jit-threshold", "50"])
+    assert want.returncode == 0 and b"qc 1" in want.stdout  # ran to its end under qemu-arm, saturating
+    assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
+    assert got.returncode == want.returncode, got.stderr.decode(errors="replace")[-2000:]

@@ -453,8 +453,9 @@ class _RegionLowering:
             return self._fp_pack(val, b.load(b.gep(buf, [self.const(at + words(rw))])), w)
 
         vec = vector_lowering(name)
-        if vec is not None:  # the FPSCR passes through unchanged
-            return self._fp_pack(vec(b, args), args[-1], w)
+        if vec is not None:  # the value, or (value, new FPSCR) for the saturating ones
+            r = vec(b, args)
+            return self._fp_pack(*(r if isinstance(r, tuple) else (r, args[-1])), w)
         parts = name.split(".")  # VFP: op.fN; NEON names have a third part (jitemu.neon)
         if len(parts) != 2 or parts[0] not in _FP_FAST:
             return slow()

@@ -48,23 +48,35 @@ def elementwise(name: str, esize: int, fn: Callable[..., int | tuple[int, bool]]
     ``fn`` gets the lane values (read as signed when ``is_signed``) and returns the result lane, or with
     ``sat`` a pair (result lane, saturated) whose saturation sets FPSCR.QC."""
 
-    def make(width: int) -> Callable[..., tuple[int, int]]:
-        def op(*args: int) -> tuple[int, int]:
-            *vs, fpscr = args
-            cols = [lanes(v, esize, width) for v in vs]
-            if is_signed:
-                cols = [[signed(x, esize) for x in c] for c in cols]
-            out = []
-            for xs in zip(*cols, strict=True):
-                r = fn(*xs)
-                if sat:
-                    r, q = r
-                    if q:
-                        fpscr |= QC
-                out.append(r)
-            return join(out, esize), fpscr
-
-        return op
-
     for suffix, width in WIDTHS.items():
-        register(f"{name}.{suffix}", make(width), (width,) * nargs, width)
+        shape = (esize, width)
+        lanewise(f"{name}.{suffix}", fn, shape, (shape,) * nargs, is_signed=is_signed, sat=sat)
+
+
+def lanewise(name: str, fn: Callable[..., int | tuple[int, bool]], out: tuple[int, int],
+             srcs: tuple[tuple[int, int], ...], is_signed: bool = False, sat: bool = False,
+             imm: bool = False) -> None:  # fmt: skip
+    """Register ``name``: ``fn`` lane by lane over operands of shapes ``srcs`` ((element size, width) each, all
+    with as many lanes as the result shape ``out``: widening and narrowing operations too); ``imm``: a
+    trailing 32-bit operand passed to ``fn`` as is (a shift amount)."""
+    eo, wo = out
+    n = wo // eo
+    assert all(w // e == n for e, w in srcs), name
+
+    def op(*args: int) -> tuple[int, int]:
+        *vs, fpscr = args
+        extra = (vs.pop(),) if imm else ()
+        cols = [lanes(v, e, w) for v, (e, w) in zip(vs, srcs, strict=True)]
+        if is_signed:
+            cols = [[signed(x, e) for x in c] for c, (e, _) in zip(cols, srcs, strict=True)]
+        res = []
+        for xs in zip(*cols, strict=True):
+            r = fn(*xs, *extra)
+            if sat:
+                r, q = r
+                if q:
+                    fpscr |= QC
+            res.append(r)
+        return join(res, eo), fpscr
+
+    register(name, op, tuple(w for _, w in srcs) + ((32,) if imm else ()), wo)
