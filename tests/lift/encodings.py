@@ -793,17 +793,6 @@ def _vldm_ok(f: F) -> bool:
             and not (f.s and (f.i & 1 or regs > 16)) and first + regs <= 32)  # fmt: skip
 
 
-def _vld1_lane_ok(f: F) -> bool:
-    """VLD1/VST1 one lane: size 11 is the all-lanes form; index_align bits that must be 0 (UNDEFINED); Rn != PC."""
-    return f.s != 3 and f.n != PC and (f.a & 1 == 0 if f.s == 0 else f.a & 2 == 0 if f.s == 1 else
-                                       f.a & 4 == 0 and f.a & 3 in (0, 3))  # fmt: skip
-
-
-def _vld1_all_ok(f: F) -> bool:
-    """VLD1 all lanes: size 11, or size 00 with a = 1, is UNDEFINED; D:Vd + regs > 32 UNPREDICTABLE; Rn != PC."""
-    return f.s != 3 and not (f.s == 0 and f.a) and (f.D << 4 | f.d) + 1 + f.T <= 32 and f.n != PC
-
-
 def _ptr8(f: F, rng: random.Random) -> Setup:
     return {f.n: ptr(rng, 8)}
 
@@ -811,14 +800,6 @@ def _ptr8(f: F, rng: random.Random) -> Setup:
 VFP_LDST = [
     _vfp("vldr_vstr", "1101 U D 0 L nnnn dddd 101 s iiiiiiii", lambda f: f.n != PC or f.L, setup=_ptr8),
     _vfp("vldm_vstm", "110 P U D W L nnnn dddd 101 s iiiiiiii", _vldm_ok, setup=_ptr8),
-    (
-        Form("vld1_lane", "1111 0100 1 D L 0 nnnn dddd ss 00 aaaa mmmm", _vld1_lane_ok, _ptr8),
-        Form("vld1_lane", "1111 1001 1 D L 0 nnnn dddd ss 00 aaaa mmmm", _vld1_lane_ok, _ptr8),
-    ),
-    (
-        Form("vld1_all", "1111 0100 1 D 1 0 nnnn dddd 1100 ss T a mmmm", _vld1_all_ok, _ptr8),
-        Form("vld1_all", "1111 1001 1 D 1 0 nnnn dddd 1100 ss T a mmmm", _vld1_all_ok, _ptr8),
-    ),
 ]
 
 
