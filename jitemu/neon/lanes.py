@@ -68,3 +68,23 @@ def elementwise(name: str, esize: int, fn: Callable[..., int | tuple[int, bool]]
 
     for suffix, width in WIDTHS.items():
         register(f"{name}.{suffix}", make(width), (width,) * nargs, width)
+
+
+def narrowing(name: str, esize: int, fn: Callable[[int], int | tuple[int, bool]], is_signed: bool = False,
+              sat: bool = False) -> None:  # fmt: skip
+    """Register ``name.q``: a Q operand of ``esize``-bit lanes to a D result of ``esize // 2``-bit lanes,
+    ``fn`` per lane (its argument read as signed when ``is_signed``; with ``sat`` it returns (lane, saturated),
+    saturation setting FPSCR.QC)."""
+
+    def op(v: int, fpscr: int) -> tuple[int, int]:
+        out = []
+        for x in lanes(v, esize, 128):
+            r = fn(signed(x, esize) if is_signed else x)
+            if sat:
+                r, q = r
+                if q:
+                    fpscr |= QC
+            out.append(r)
+        return join(out, esize // 2), fpscr
+
+    register(f"{name}.q", op, (128,), 64)

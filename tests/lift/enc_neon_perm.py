@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from .enc_neon import _simd_ldst, pools
-from .encodings import PC, F, ptr
+from .enc_neon import _both, _simd, _simd_ldst, pools, q_even
+from .encodings import PC, SP_PC, F, _vfp, ptr
 
 # multiple structures (A7.7.1 type field): type -> (registers spanned from D:Vd, UNDEFINED when)
 _MULTI = {
@@ -67,7 +67,49 @@ NEON_LDST_MULTI = [_simd_ldst("vldn_multi", "0 D L 0 nnnn dddd tttt ss aa mmmm",
 NEON_LDST_LANE = [_simd_ldst("vldn_lane", "1 D L 0 nnnn dddd zz NN iiii mmmm", _lane_ok, _ptr32)]
 NEON_LDST_ALL = [_simd_ldst("vldn_all", "1 D 1 0 nnnn dddd 11 NN ss T a mmmm", _all_ok, _ptr32)]
 
+# VDUP (core register, A8.8.319): B:E = 11 UNDEFINED; Rt = PC UNPREDICTABLE (and SP in T32: left out in both)
+# VDUP (scalar, A8.8.318): imm4 = x000 UNDEFINED
+NEON_DUP = [
+    _vfp("vdup_core", "1110 1 B Q 0 dddd tttt 1011 D 0 E 1 0000", lambda f: f.t not in SP_PC and not (f.B and f.E)
+         and q_even("d")(f)),
+    _simd("vdup_scalar", "1", "1 D 11 iiii dddd 1100 0 Q M 0 mmmm", lambda f: f.i & 7 and q_even("d")(f)),
+]  # fmt: skip
+
+# one register and a modified immediate (A7.4.6): VMOV, VMVN, VORR, VBIC; cmode 1111 with op 1 UNDEFINED
+NEON_IMM = [
+    _simd("simd_imm", "i", "1 D 000 jjj dddd xxxx 0 Q o 1 kkkk", lambda f: not (f.x == 15 and f.o) and q_even("d")(f)),
+]
+
+
+# VEXT (imm4<3> with D registers UNDEFINED), VREV (op + size >= 3 UNDEFINED), VSWP (size != 00 UNDEFINED),
+# VTRN (size 11), VUZP/VZIP (size 11, or size 10 with D registers: UNDEFINED); VTRN/VUZP/VZIP with Vd = Vm
+# leave the register UNKNOWN (the ARM ARM pseudocode), so the register numbers differ
+def _distinct(f: F) -> bool:
+    return (f.D << 4 | f.d) != (f.M << 4 | f.m)
+
+
+NEON_PERM = [
+    _simd("vext", "0", "1 D 11 nnnn dddd iiii N Q M 0 mmmm", _both(q_even("d", "n", "m"), lambda f: f.Q or f.i < 8)),
+    _simd("vrev", "1", "1 D 11 ss 00 dddd 0 00 oo Q M 0 mmmm", _both(q_even("d", "m"), lambda f: f.o + f.s < 3)),
+    _simd("vswp", "1", "1 D 11 00 10 dddd 0 0000 Q M 0 mmmm", q_even("d", "m")),
+    _simd("vtrn", "1", "1 D 11 ss 10 dddd 0 0001 Q M 0 mmmm",
+          _both(q_even("d", "m"), lambda f: f.s != 3 and _distinct(f))),
+    _simd("vuzp_vzip", "1", "1 D 11 ss 10 dddd 0 001 o Q M 0 mmmm",
+          _both(q_even("d", "m"), lambda f: f.s != 3 and (f.Q or f.s != 2) and _distinct(f))),
+]  # fmt: skip
+
+# VTBL/VTBX (A8.8.419): a table running past d31 is UNPREDICTABLE
+NEON_TBL = [_simd("vtbl_vtbx", "1", "1 D 11 nnnn dddd 10 ll N o M 0 mmmm", lambda f: (f.N << 4 | f.n) + f.l < 32)]
+
+# VMOVN, VQMOVUN, VQMOVN (A8.8.340, A8.8.371): size 11 or an odd Vm UNDEFINED
+NEON_NARROW = [_simd("vmovn", "1", "1 D 11 ss 10 dddd 0 010 oo M 0 mmmm", lambda f: f.s != 3 and not f.m & 1)]
+
 CLASSES: dict[str, dict[str, Callable]] = {
+    "neon_dup": pools(NEON_DUP),
+    "neon_imm": pools(NEON_IMM),
+    "neon_perm": pools(NEON_PERM),
+    "neon_tbl": pools(NEON_TBL),
+    "neon_narrow": pools(NEON_NARROW),
     "neon_ldst_multi": pools(NEON_LDST_MULTI),
     "neon_ldst_lane": pools(NEON_LDST_LANE),
     "neon_ldst_all": pools(NEON_LDST_ALL),

@@ -762,20 +762,7 @@ VFP_XFER = [
 ]  # fmt: skip
 
 
-def _simd_imm_ok(f: F) -> bool:
-    """Advanced SIMD VMOV/VMVN (immediate) only: cmode 0xx1 and 10x1 are VORR/VBIC, cmode 1111 with op=1 is
-    UNDEFINED, Q=1 needs an even Vd (UNDEFINED otherwise)."""
-    vorr = (f.x >> 3 == 0 and f.x & 1) or (f.x >> 2 == 0b10 and f.x & 1)
-    return not vorr and not (f.x == 0b1111 and f.o) and not (f.Q and f.d & 1)
-
-
-# Advanced SIMD one register and a modified immediate (VMOV.I64 d8, #0 zeroes doubles in compiled code)
-SIMD_IMM = (
-    Form("vmov_simd_imm", "1111 001 i 1 D 000 jjj dddd xxxx 0 Q o 1 kkkk", _simd_imm_ok),
-    Form("vmov_simd_imm", "111 i 1111 1 D 000 jjj dddd xxxx 0 Q o 1 kkkk", _simd_imm_ok),
-)
 VFP_XFER += [
-    SIMD_IMM,
     # FPSCR.Len/Stride (bits 21:16): a Cortex-A15 has no short vectors; ARM calls non-zero values UNPREDICTABLE
     # for VFP data processing and Unicorn keeps them, so the value written leaves them zero
     _vfp("vmsr", "1110 1110 0001 tttt 1010 0001 0000", lambda f: f.t not in SP_PC,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from capstone import arm as A
 
 from jitemu.ir import Const, Value, c32
-from jitemu.lift.ctx import LiftCtx, Unlifted, simd_lifts
+from jitemu.lift.arm.neon import read_vec, vec_op, write_vec
+from jitemu.lift.ctx import LiftCtx, Unlifted, simd_lifts, space_lifts
 
 
 def shuffle(ctx: LiftCtx, srcs: list[Value], width: int, esize: int, picks: list[tuple[int, int]]) -> Value:
@@ -215,3 +216,188 @@ def lift_ldst(ctx: LiftCtx) -> None:
         ctx.set_reg(rn, b.add(addr, ctx.reg(rm)))
     for r, v in writes:
         b.set(f"d{r}", v)
+
+
+# ---- register-to-register data movement ---------------------------------------------------------------------
+def _fields(raw: int) -> tuple[int, int, int, int]:
+    """D:Vd, N:Vn, M:Vm and Q of an Advanced SIMD data-processing encoding (same bits in A32 and T32)."""
+    return ((raw >> 22 & 1) << 4 | raw >> 12 & 0xF, (raw >> 7 & 1) << 4 | raw >> 16 & 0xF,
+            (raw >> 5 & 1) << 4 | raw & 0xF, raw >> 6 & 1)  # fmt: skip
+
+
+def _check(r: int, q: int) -> None:
+    if q and r & 1:
+        raise Unlifted("UNDEFINED: Q register with an odd D number")
+
+
+def _get(ctx: LiftCtx, r: int, q: int) -> Value:
+    """D register r, or (q) the Q register whose low half is d<r>; an odd r with Q is UNDEFINED."""
+    _check(r, q)
+    return read_vec(ctx, "q", r >> 1) if q else read_vec(ctx, "d", r)
+
+
+def _put(ctx: LiftCtx, r: int, q: int, v: Value) -> None:
+    write_vec(ctx, "q" if q else "d", r >> 1 if q else r, v)
+
+
+@simd_lifts(A.ARM_INS_VDUP)
+def lift_vdup(ctx: LiftCtx) -> None:
+    """VDUP (core register), A8.8.319, and VDUP (scalar), A8.8.318: one element to every lane."""
+    raw = ctx.raw
+    d, _, m, q = _fields(raw)
+    if raw >> 8 & 0xF == 0b1011:  # from a core register: B:E gives the size
+        be = (raw >> 22 & 1) << 1 | raw >> 5 & 1
+        q, d = raw >> 21 & 1, (raw >> 7 & 1) << 4 | raw >> 16 & 0xF
+        if be == 3:
+            raise Unlifted("UNDEFINED VDUP size")
+        esize, v = (32, 16, 8)[be], ctx.reg(raw >> 12 & 0xF)
+    else:
+        imm4 = raw >> 16 & 0xF
+        if imm4 & 7 == 0:
+            raise Unlifted("UNDEFINED VDUP scalar size")
+        esize = 8 if imm4 & 1 else 16 if imm4 & 2 else 32
+        index = imm4 >> (esize.bit_length() - 3)
+        v = ctx.b.lshr(read_vec(ctx, "d", m), Const(index * esize, 64))
+    _check(d, q)
+    width = 128 if q else 64
+    _put(ctx, d, q, replicate(ctx, v, esize, width))
+
+
+@simd_lifts(A.ARM_INS_VEXT)
+def lift_vext(ctx: LiftCtx) -> None:
+    """VEXT: bytes imm4 upwards of Vm:Vn (A8.8.316); imm4 >= 8 with D registers is UNDEFINED."""
+    d, n, m, q = _fields(ctx.raw)
+    imm = ctx.raw >> 8 & 0xF
+    if not q and imm & 8:
+        raise Unlifted("UNDEFINED VEXT immediate")
+    width = 128 if q else 64
+    nl = width // 8
+    picks = [(0, i + imm) if i + imm < nl else (1, i + imm - nl) for i in range(nl)]
+    _put(ctx, d, q, shuffle(ctx, [_get(ctx, n, q), _get(ctx, m, q)], width, 8, picks))
+
+
+REV = {A.ARM_INS_VREV64: 64, A.ARM_INS_VREV32: 32, A.ARM_INS_VREV16: 16}
+
+
+@simd_lifts(*REV)
+def lift_vrev(ctx: LiftCtx) -> None:
+    """VREV16/32/64: reverse the elements within each 16/32/64-bit group (A8.8.387)."""
+    d, _, m, q = _fields(ctx.raw)
+    esize, group = 8 << (ctx.raw >> 18 & 3), REV[ctx.insn.id]
+    if esize >= group:
+        raise Unlifted("UNDEFINED VREV size")
+    width, per = 128 if q else 64, group // esize
+    picks = [(0, i ^ (per - 1)) for i in range(width // esize)]
+    _put(ctx, d, q, shuffle(ctx, [_get(ctx, m, q)], width, esize, picks))
+
+
+def _two(nl: int, kind: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The lane picks from (Vd, Vm) for the new Vd and Vm of VSWP/VTRN/VUZP/VZIP (``kind`` 0-3)."""
+    if kind == 0:  # VSWP
+        return [(1, i) for i in range(nl)], [(0, i) for i in range(nl)]
+    if kind == 1:  # VTRN: Vd[2i+1] <-> Vm[2i]
+        return ([(i & 1, i & ~1) for i in range(nl)], [(i & 1, i | 1) for i in range(nl)])
+    if kind == 2:  # VUZP: even / odd elements of Vm:Vd
+        cat = [(0, i) for i in range(nl)] + [(1, i) for i in range(nl)]
+        return [cat[2 * i] for i in range(nl)], [cat[2 * i + 1] for i in range(nl)]
+    zipped = [(s, i) for i in range(nl) for s in (0, 1)]  # VZIP: interleave, low half to Vd
+    return zipped[:nl], zipped[nl:]
+
+
+TWO = {A.ARM_INS_VSWP: 0, A.ARM_INS_VTRN: 1, A.ARM_INS_VUZP: 2, A.ARM_INS_VZIP: 3}
+
+
+@simd_lifts(*TWO)
+def lift_two(ctx: LiftCtx) -> None:
+    """VSWP, VTRN, VUZP, VZIP (A8.8.418, 420, 423, 424): both registers rewritten from both."""
+    d, _, m, q = _fields(ctx.raw)
+    kind, size = TWO[ctx.insn.id], ctx.raw >> 18 & 3
+    if (kind == 0 and size) or size == 3 or (kind >= 2 and not q and size == 2):
+        raise Unlifted("UNDEFINED size")
+    width = 128 if q else 64
+    esize = 64 if kind == 0 else 8 << size
+    srcs = [_get(ctx, d, q), _get(ctx, m, q)]
+    pd, pm = _two(width // esize, kind)
+    vd, vm = shuffle(ctx, srcs, width, esize, pd), shuffle(ctx, srcs, width, esize, pm)
+    _put(ctx, d, q, vd)
+    _put(ctx, m, q, vm)
+
+
+@simd_lifts(A.ARM_INS_VTBL, A.ARM_INS_VTBX)
+def lift_vtbl(ctx: LiftCtx) -> None:
+    """VTBL/VTBX: byte table lookup in 1-4 consecutive D registers (A8.8.419)."""
+    d, n, m, _ = _fields(ctx.raw)
+    length = (ctx.raw >> 8 & 3) + 1
+    if n + length > 32:
+        raise Unlifted("UNPREDICTABLE table past d31")
+    ext = ctx.raw >> 6 & 1
+    table = [read_vec(ctx, "d", n + i) for i in range(length)]
+    args = ([read_vec(ctx, "d", d)] if ext else []) + [read_vec(ctx, "d", m), *table]
+    write_vec(ctx, "d", d, vec_op(ctx, f"{'tbx' if ext else 'tbl'}.i8.d.{length}", *args))
+
+
+@simd_lifts(A.ARM_INS_VMOVN, A.ARM_INS_VQMOVN, A.ARM_INS_VQMOVUN)
+def lift_vmovn(ctx: LiftCtx) -> None:
+    """VMOVN (low halves), VQMOVN.S/U and VQMOVUN (saturated, QC): Q to D, halving the element size."""
+    d, _, m, _ = _fields(ctx.raw)
+    size, op = ctx.raw >> 18 & 3, ctx.raw >> 6 & 3
+    if size == 3:
+        raise Unlifted("UNDEFINED size")
+    e = 16 << size
+    v = _get(ctx, m, 1)
+    if op == 0:
+        r = ctx.b.trunc(shuffle(ctx, [v], 128, e // 2, [(0, 2 * i) for i in range(128 // e)]), 64)
+    else:
+        r = vec_op(ctx, (f"qmovun.s{e}", f"qmovn.s{e}", f"qmovn.u{e}")[op - 1] + ".q", v)
+    write_vec(ctx, "d", d, r)
+
+
+# ---- one register and a modified immediate (A7.4.6): VMOV, VMVN, VORR, VBIC --------------------------------
+def simd_expand_imm(op: int, cmode: int, imm8: int) -> int | None:
+    """AdvSIMDExpandImm: the 64-bit pattern of a one-register-and-immediate instruction (None: UNDEFINED)."""
+    kind = cmode >> 1
+    if kind < 4:  # a byte in one of the four bytes of each word
+        return (imm8 << (8 * kind)) * 0x0000000100000001
+    if kind < 6:  # a byte in one of the two bytes of each halfword
+        return (imm8 << (8 * (kind - 4))) * 0x0001000100010001
+    if kind == 6:  # shifted ones
+        word = (imm8 << 8 | 0xFF) if cmode & 1 == 0 else (imm8 << 16 | 0xFFFF)
+        return word * 0x0000000100000001
+    if cmode & 1 == 0:
+        if op == 0:
+            return imm8 * 0x0101010101010101
+        return sum(0xFF << (8 * i) for i in range(8) if imm8 >> i & 1)
+    if op == 1:
+        return None
+    b6 = imm8 >> 6 & 1
+    word = (imm8 >> 7) << 31 | (b6 ^ 1) << 30 | (0x1F if b6 else 0) << 25 | (imm8 & 0x3F) << 19
+    return word * 0x0000000100000001
+
+
+def _is_simd_imm(raw: int, thumb: bool) -> bool:
+    """A7.4: Advanced SIMD data processing with A (bits 23:19) = 1x000 and C (bits 7:4) = 0xx1."""
+    return raw & 0xEFB80090 == 0xEF800010 if thumb else raw & 0xFEB80090 == 0xF2800010
+
+
+@space_lifts(_is_simd_imm)
+def lift_simd_imm(ctx: LiftCtx) -> None:
+    """VMOV/VMVN (immediate) write the expanded immediate (inverted for VMVN); VORR/VBIC (immediate) OR in
+    it / clear its bits (cmode 0xx1 and 10x1)."""
+    raw, b = ctx.raw, ctx.b
+    i = raw >> (28 if ctx.thumb else 24) & 1
+    op, cmode = raw >> 5 & 1, raw >> 8 & 0xF
+    value = simd_expand_imm(op, cmode, i << 7 | (raw >> 16 & 7) << 4 | (raw & 0xF))
+    if value is None:
+        raise Unlifted("UNDEFINED: cmode 1111 with op 1")
+    d, _, _, q = _fields(raw)
+    width = 128 if q else 64
+    value |= value << 64 if q else 0
+    logical = cmode >> 3 == 0 and cmode & 1 or cmode >> 2 == 0b10 and cmode & 1
+    if logical:
+        old = _get(ctx, d, q)
+        v = b.and_(old, Const(~value & (1 << width) - 1, width)) if op else b.or_(old, Const(value, width))
+    else:
+        _check(d, q)
+        inverted = op and cmode != 0b1110
+        v = Const(~value & (1 << width) - 1 if inverted else value, width)
+    _put(ctx, d, q, v)

@@ -121,8 +121,7 @@ def lift_vmov(ctx: LiftCtx) -> None:
     ops = ctx.ops
     kinds = [ext_reg(o.reg) if o.type == A.ARM_OP_REG else ("imm", 0) for o in ops]
     if any(k and k[0] == "imm" for k in kinds):
-        _simd_imm(ctx, invert=False)
-        return
+        raise Unlifted("VMOV immediate: VFP in vfp_arith (FCONST ids), Advanced SIMD in neon_perm")
     vidx = [o.vector_index for o in ops]
     if len(ops) == 2 and kinds[0] is None and kinds[1] and vidx[1] != -1:
         _scalar_to_core(ctx, ctx.regnum(0), kinds[1][1], vidx[1])
@@ -154,49 +153,6 @@ def lift_vmov(ctx: LiftCtx) -> None:
         b.set(f"s{kinds[1][1]}", v1)
     else:
         raise Unlifted("VMOV form")
-
-
-@lifts(A.ARM_INS_VMVN)
-def lift_vmvn(ctx: LiftCtx) -> None:
-    if ctx.ops[1].type != A.ARM_OP_IMM:
-        raise Unlifted("VMVN (register) is Advanced SIMD data processing")
-    _simd_imm(ctx, invert=True)
-
-
-def simd_expand_imm(op: int, cmode: int, imm8: int) -> int | None:
-    """AdvSIMDExpandImm: the 64-bit pattern of a one-register-and-immediate instruction (None: UNDEFINED)."""
-    kind = cmode >> 1
-    if kind < 4:  # a byte in one of the four bytes of each word
-        return (imm8 << (8 * kind)) * 0x0000000100000001
-    if kind < 6:  # a byte in one of the two bytes of each halfword
-        return (imm8 << (8 * (kind - 4))) * 0x0001000100010001
-    if kind == 6:  # shifted ones
-        word = (imm8 << 8 | 0xFF) if cmode & 1 == 0 else (imm8 << 16 | 0xFFFF)
-        return word * 0x0000000100000001
-    if cmode & 1 == 0:
-        if op == 0:
-            return imm8 * 0x0101010101010101
-        return sum(0xFF << (8 * i) for i in range(8) if imm8 >> i & 1)
-    if op == 1:
-        return None
-    b6 = imm8 >> 6 & 1
-    word = (imm8 >> 7) << 31 | (b6 ^ 1) << 30 | (0x1F if b6 else 0) << 25 | (imm8 & 0x3F) << 19
-    return word * 0x0000000100000001
-
-
-def _simd_imm(ctx: LiftCtx, invert: bool) -> None:
-    """VMOV / VMVN (immediate), Advanced SIMD: fill a d or q register with the expanded immediate."""
-    raw = ctx.raw
-    i = raw >> (28 if ctx.thumb else 24) & 1
-    imm8 = i << 7 | (raw >> 16 & 7) << 4 | (raw & 0xF)
-    value = simd_expand_imm(raw >> 5 & 1, raw >> 8 & 0xF, imm8)
-    kind, n = ext_reg(ctx.ops[0].reg)
-    if value is None or kind == "s":
-        raise Unlifted("VMOV immediate form")
-    if invert:
-        value = ~value
-    for f in _fields64(kind, n):
-        ctx.b.set(f, Const(value, 64))
 
 
 def _fields64(kind: str, n: int) -> list[str]:
