@@ -82,3 +82,18 @@ def test_cpu_model_lacking_integer_divide(cpu: str, engine: str, variant: str) -
     assert want.returncode == (-4 if cpu == "cortex-a9" else 0)
     got = run_jitemu(prog, opts=["-cpu", cpu, "-engine", engine, "-jit-threshold", "1", "-jit-cache", "off"])
     assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
+
+
+# NEON data movement through intrinsics (built with -mfpu=neon): three rounds, so the JIT (threshold 2)
+# compiles the NEON blocks and runs them in the last, printing round
+NEON_MEM_RUNS = [(v, "interp") for v in VARIANTS] + [("arm-O2", "jit"), ("thumb-O2", "jit")]
+
+
+@pytest.mark.parametrize("variant,engine", NEON_MEM_RUNS, ids=[f"{v}-{e}" for v, e in NEON_MEM_RUNS])
+def test_neon_mem_matches_qemu(variant: str, engine: str) -> None:
+    prog = build("neon_mem", variant, ("-mfpu=neon",))
+    want = run_qemu(prog, ["3"])
+    got = run_jitemu(prog, ["3"], opts=["-engine", engine, "-jit-threshold", "2"])
+    assert want.returncode == 0 and b"narrow" in want.stdout  # the program ran to its end under qemu-arm
+    assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
+    assert got.returncode == want.returncode, got.stderr.decode(errors="replace")[-2000:]

@@ -89,6 +89,9 @@ def _distinct(f: F) -> bool:
 
 
 NEON_PERM = [
+    # VMOV (register) is VORR with Vn = Vm (other Vn: VORR, the integer family's class)
+    _simd("vmov_reg", "0", "0 D 10 nnnn dddd 0001 N Q M 1 mmmm",
+          _both(q_even("d", "m"), lambda f: (f.N << 4 | f.n) == (f.M << 4 | f.m))),
     _simd("vext", "0", "1 D 11 nnnn dddd iiii N Q M 0 mmmm", _both(q_even("d", "n", "m"), lambda f: f.Q or f.i < 8)),
     _simd("vrev", "1", "1 D 11 ss 00 dddd 0 00 oo Q M 0 mmmm", _both(q_even("d", "m"), lambda f: f.o + f.s < 3)),
     _simd("vswp", "1", "1 D 11 00 10 dddd 0 0000 Q M 0 mmmm", q_even("d", "m")),

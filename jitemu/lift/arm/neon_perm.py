@@ -401,3 +401,17 @@ def lift_simd_imm(ctx: LiftCtx) -> None:
         inverted = op and cmode != 0b1110
         v = Const(~value & (1 << width) - 1 if inverted else value, width)
     _put(ctx, d, q, v)
+
+
+# ---- VMOV (register): VORR Vd, Vm, Vm (A8.8.340) ---------------------------------------------------------------
+def _is_vmov_reg(raw: int, thumb: bool) -> bool:
+    """VORR (register) with Vn = Vm: the D/Q register copy (VORR itself is the integer family's)."""
+    top = 0xEF200110 if thumb else 0xF2200110
+    return raw & 0xFFB00F10 == top and _fields(raw)[1] == _fields(raw)[2]
+
+
+@space_lifts(_is_vmov_reg)
+def lift_vmov_reg(ctx: LiftCtx) -> None:
+    d, _, m, q = _fields(ctx.raw)
+    _check(d, q)
+    _put(ctx, d, q, _get(ctx, m, q))
