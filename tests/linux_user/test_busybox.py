@@ -111,13 +111,7 @@ def _run_jitemu(args: list[str], opts: list[str], cwd: Path) -> Result:
     return run_group(cmd, env=_env(cwd), cwd=cwd, timeout=120)
 
 
-# busybox's grep finds lines with a NEON memchr/strchr (vdup.8): NEON is not lifted yet (issue 5)
-NEEDS_NEON = {"grep", "grep-none", "pipeline"}
-
-
-def _case(case: str, engine: str):
-    if case in NEEDS_NEON:
-        return pytest.param(case, engine, marks=pytest.mark.xfail(strict=True, reason="NEON not lifted yet"))
+def _case(case: str, engine: str) -> tuple[str, str]:
     return (case, engine)
 
 
