@@ -111,10 +111,6 @@ def _run_jitemu(args: list[str], opts: list[str], cwd: Path) -> Result:
     return run_group(cmd, env=_env(cwd), cwd=cwd, timeout=120)
 
 
-def _case(case: str, engine: str) -> tuple[str, str]:
-    return (case, engine)
-
-
 @pytest.fixture(scope="module")
 def busybox() -> Path:
     assert BUSYBOX.exists(), f"{BUSYBOX} is missing: scripts/setup-tests.sh downloads it"
@@ -123,7 +119,7 @@ def busybox() -> Path:
 
 @pytest.mark.parametrize(
     ("case", "engine"),
-    [_case(c, "interp") for c in CASES] + [_case(c, "jit") for c in JIT_CASES],
+    [(c, "interp") for c in CASES] + [(c, "jit") for c in JIT_CASES],
 )
 def test_busybox_matches_qemu(busybox: Path, tmp_path: Path, case: str, engine: str) -> None:
     args = CASES[case]
