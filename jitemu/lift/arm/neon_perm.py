@@ -60,8 +60,7 @@ class Xfer:
     esize: int
     groups: tuple[tuple[int, ...], ...]
     index: int = 0
-    alignment: int = 1
-
+    alignment: int = 1  # what the alignment qualifier demands, in bytes (not checked: no alignment faults)
     spread: bool = False  # VLD1 all lanes to two registers: one element read, two registers written
 
     @property
@@ -155,7 +154,7 @@ def _load_multi(ctx: LiftCtx, x: Xfer, addr: Value) -> list[tuple[int, Value]]:
     return writes
 
 
-def _store_multi(ctx: LiftCtx, x: Xfer, addr: Value) -> None:
+def _store_multi(ctx: LiftCtx, x: Xfer, addr: Value) -> list[tuple[int, Value]]:
     b = ctx.b
     off = 0
     for g in x.groups:
@@ -166,6 +165,7 @@ def _store_multi(ctx: LiftCtx, x: Xfer, addr: Value) -> None:
             word = regs[0] if len(g) == 1 else shuffle(ctx, regs, 64, x.esize, picks)
             b.store(b.add(addr, c32(off)) if off else addr, word)
             off += 8
+    return []
 
 
 def _element_lift(ctx: LiftCtx, x: Xfer, addr: Value) -> list[tuple[int, Value]]:
@@ -207,7 +207,7 @@ def lift_ldst(ctx: LiftCtx) -> None:
     rn, rm = raw >> 16 & 0xF, raw & 0xF
     addr = ctx.reg(rn)
     if x.form == "multi":
-        writes = _load_multi(ctx, x, addr) if x.load else _store_multi(ctx, x, addr) or []
+        writes = (_load_multi if x.load else _store_multi)(ctx, x, addr)
     else:
         writes = _element_lift(ctx, x, addr)
     if rm == 13:
