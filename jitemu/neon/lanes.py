@@ -72,9 +72,9 @@ def elementwise(name: str, esize: int, fn: Callable[..., int | tuple[int, bool]]
 
 def narrowing(name: str, esize: int, fn: Callable[[int], int | tuple[int, bool]], is_signed: bool = False,
               sat: bool = False) -> None:  # fmt: skip
-    """Register ``name.q``: a Q operand of ``esize``-bit lanes to a D result of ``esize // 2``-bit lanes,
-    ``fn`` per lane (its argument read as signed when ``is_signed``; with ``sat`` it returns (lane, saturated),
-    saturation setting FPSCR.QC)."""
+    """Register ``name`` (a fixed shape: no width part): a Q operand of ``esize``-bit lanes to a D result of
+    ``esize // 2``-bit lanes, ``fn`` per lane (its argument read as signed when ``is_signed``; with ``sat`` it
+    returns (lane, saturated), saturation setting FPSCR.QC)."""
 
     def op(v: int, fpscr: int) -> tuple[int, int]:
         out = []
@@ -87,4 +87,4 @@ def narrowing(name: str, esize: int, fn: Callable[[int], int | tuple[int, bool]]
             out.append(r)
         return join(out, esize // 2), fpscr
 
-    register(f"{name}.q", op, (128,), 64)
+    register(name, op, (128,), 64)

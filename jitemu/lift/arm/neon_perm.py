@@ -348,7 +348,7 @@ def lift_vmovn(ctx: LiftCtx) -> None:
     if op == 0:
         r = ctx.b.trunc(shuffle(ctx, [v], 128, e // 2, [(0, 2 * i) for i in range(128 // e)]), 64)
     else:
-        r = vec_op(ctx, (f"qmovun.s{e}", f"qmovn.s{e}", f"qmovn.u{e}")[op - 1] + ".q", v)
+        r = vec_op(ctx, (f"qmovun.s{e}", f"qmovn.s{e}", f"qmovn.u{e}")[op - 1], v)
     write_vec(ctx, "d", d, r)
 
 
