@@ -84,7 +84,7 @@ def test_cpu_model_lacking_integer_divide(cpu: str, engine: str, variant: str) -
     assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
 
 
-# NEON data movement through intrinsics (built with -mfpu=neon): three rounds, so the JIT (threshold 2)
+# NEON data movement through intrinsics (built with -mfpu=neon): 30 rounds, so the JIT (threshold 20)
 # compiles the NEON blocks and runs them in the last, printing round
 NEON_MEM_RUNS = [(v, "interp") for v in VARIANTS] + [("arm-O2", "jit"), ("thumb-O2", "jit")]
 
@@ -92,8 +92,21 @@ NEON_MEM_RUNS = [(v, "interp") for v in VARIANTS] + [("arm-O2", "jit"), ("thumb-
 @pytest.mark.parametrize("variant,engine", NEON_MEM_RUNS, ids=[f"{v}-{e}" for v, e in NEON_MEM_RUNS])
 def test_neon_mem_matches_qemu(variant: str, engine: str) -> None:
     prog = build("neon_mem", variant, ("-mfpu=neon",))
-    want = run_qemu(prog, ["3"])
-    got = run_jitemu(prog, ["3"], opts=["-engine", engine, "-jit-threshold", "2"])
+    want = run_qemu(prog, ["30"])
+    got = run_jitemu(prog, ["30"], opts=["-engine", engine, "-jit-threshold", "20"])
     assert want.returncode == 0 and b"narrow" in want.stdout  # the program ran to its end under qemu-arm
     assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
     assert got.returncode == want.returncode, got.stderr.decode(errors="replace")[-2000:]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("variant", ["arm-O2", "thumb-O0"])
+def test_neon_alignment_faults_match_qemu(variant: str, engine: str) -> None:
+    """NEON alignment qualifiers: SIGBUS (BUS_ADRALN, the address) for misaligned addresses, caught and
+    printed by the program; compiled from the first run (-jit-threshold 1) under the JIT."""
+    prog = build("neon_align", variant, ("-mfpu=neon",))
+    want = run_qemu(prog)
+    got = run_jitemu(prog, opts=["-engine", engine, "-jit-threshold", "1"])
+    assert want.returncode == 0 and b"signal 7 code 1" in want.stdout
+    assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
+    assert got.returncode == want.returncode

@@ -549,7 +549,8 @@ class _RegionLowering:
             self.tail(target)
             return
         self.set_pc(pcword)
-        self.set("exit_arg", self.const(insn.aux2))
+        if kind is not ExitKind.ALIGN:  # an alignment fault's address is already there
+            self.set("exit_arg", self.const(insn.aux2))
         self.ret(self.const(int(kind)))
 
     def set_pc(self, pcword: ir.Value) -> None:
