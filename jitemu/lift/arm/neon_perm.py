@@ -16,6 +16,7 @@ from capstone import arm as A
 
 from jitemu.ir import Cond, Const, ExitKind, Value, c32
 from jitemu.lift.arm.neon import read_vec, vec_op, write_vec
+from jitemu.lift.arm.vfp import simd_expand_imm
 from jitemu.lift.ctx import LiftCtx, Unlifted, simd_lifts, space_lifts
 
 
@@ -372,27 +373,6 @@ def lift_vmovn(ctx: LiftCtx) -> None:
 
 
 # ---- one register and a modified immediate (A7.4.6): VMOV, VMVN, VORR, VBIC --------------------------------
-def simd_expand_imm(op: int, cmode: int, imm8: int) -> int | None:
-    """AdvSIMDExpandImm: the 64-bit pattern of a one-register-and-immediate instruction (None: UNDEFINED)."""
-    kind = cmode >> 1
-    if kind < 4:  # a byte in one of the four bytes of each word
-        return (imm8 << (8 * kind)) * 0x0000000100000001
-    if kind < 6:  # a byte in one of the two bytes of each halfword
-        return (imm8 << (8 * (kind - 4))) * 0x0001000100010001
-    if kind == 6:  # shifted ones
-        word = (imm8 << 8 | 0xFF) if cmode & 1 == 0 else (imm8 << 16 | 0xFFFF)
-        return word * 0x0000000100000001
-    if cmode & 1 == 0:
-        if op == 0:
-            return imm8 * 0x0101010101010101
-        return sum(0xFF << (8 * i) for i in range(8) if imm8 >> i & 1)
-    if op == 1:
-        return None
-    b6 = imm8 >> 6 & 1
-    word = (imm8 >> 7) << 31 | (b6 ^ 1) << 30 | (0x1F if b6 else 0) << 25 | (imm8 & 0x3F) << 19
-    return word * 0x0000000100000001
-
-
 def _is_simd_imm(raw: int, thumb: bool) -> bool:
     """A7.4: Advanced SIMD data processing with A (bits 23:19) = 1x000 and C (bits 7:4) = 0xx1."""
     return raw & 0xEFB80090 == 0xEF800010 if thumb else raw & 0xFEB80090 == 0xF2800010

@@ -155,6 +155,27 @@ def lift_vmov(ctx: LiftCtx) -> None:
         raise Unlifted("VMOV form")
 
 
+def simd_expand_imm(op: int, cmode: int, imm8: int) -> int | None:
+    """AdvSIMDExpandImm: the 64-bit pattern of a one-register-and-immediate instruction (None: UNDEFINED)."""
+    kind = cmode >> 1
+    if kind < 4:  # a byte in one of the four bytes of each word
+        return (imm8 << (8 * kind)) * 0x0000000100000001
+    if kind < 6:  # a byte in one of the two bytes of each halfword
+        return (imm8 << (8 * (kind - 4))) * 0x0001000100010001
+    if kind == 6:  # shifted ones
+        word = (imm8 << 8 | 0xFF) if cmode & 1 == 0 else (imm8 << 16 | 0xFFFF)
+        return word * 0x0000000100000001
+    if cmode & 1 == 0:
+        if op == 0:
+            return imm8 * 0x0101010101010101
+        return sum(0xFF << (8 * i) for i in range(8) if imm8 >> i & 1)
+    if op == 1:
+        return None
+    b6 = imm8 >> 6 & 1
+    word = (imm8 >> 7) << 31 | (b6 ^ 1) << 30 | (0x1F if b6 else 0) << 25 | (imm8 & 0x3F) << 19
+    return word * 0x0000000100000001
+
+
 def _fields64(kind: str, n: int) -> list[str]:
     return {"s": [f"s{n}"], "d": [f"d{n}"], "q": [f"d{2 * n}", f"d{2 * n + 1}"]}[kind]
 
