@@ -302,6 +302,8 @@ class Engine:
                 return Event(EventKind.SYSCALL, pc=ex.insn_pc, imm=ex.imm)
             if kind == ExitKind.UNDEF:
                 return Event(EventKind.UNDEF, pc=pcword & ~1)
+            if kind == ExitKind.ALIGN:
+                return Event(EventKind.ALIGN, pc=pcword & ~1, addr=s.exit_arg)
             return Event(EventKind.BKPT, pc=pcword & ~1, imm=ex.imm)
 
     def stats(self) -> dict[str, float]:
@@ -354,6 +356,8 @@ class Engine:
             return Event(EventKind.UNDEF, pc=pc)
         if rc == ExitKind.BKPT:
             return Event(EventKind.BKPT, pc=pc, imm=s.exit_arg)
+        if rc == ExitKind.ALIGN:
+            return Event(EventKind.ALIGN, pc=pc, addr=s.exit_arg)
         s.exit_reason = 0
         return Event(EventKind.FAULT, pc=pc, addr=s.exit_arg, write=bool(s.fault_write))
 

@@ -80,6 +80,7 @@ class ExitKind(IntEnum):
     SYSCALL = 3  # SVC; pc word = next instruction; aux imm in Insn.aux2
     UNDEF = 4  # undefined / unimplemented instruction; pc word = that instruction
     BKPT = 5  # BKPT/UDF trap; pc word = that instruction
+    ALIGN = 6  # alignment fault; pc word = that instruction, the address in state exit_arg (set just before)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # eq=False: identical infos must not alias ops

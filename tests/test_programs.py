@@ -84,16 +84,33 @@ def test_cpu_model_lacking_integer_divide(cpu: str, engine: str, variant: str) -
     assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
 
 
-# NEON integer intrinsics (arm_neon.h): every variant interpreted; the JIT (threshold 50, so the hot loop and
-# libc compile) at -O2, where the compiler keeps vectors in registers
-NEON_INT_RUNS = [(v, "interp") for v in VARIANTS] + [("arm-O2", "jit"), ("thumb-O2", "jit")]
+# NEON programs through intrinsics (built with -mfpu=neon): every variant interpreted; the JIT at -O2, where the
+# compiler keeps vectors in registers, with a threshold low enough that the hot NEON blocks compile.
+# name -> (arguments, a line its complete run prints, JIT threshold)
+NEON_PROGRAMS = {"neon_int": ([], b"qc 1", "50"), "neon_mem": (["30"], b"narrow", "20")}
+NEON_RUNS = [(v, "interp") for v in VARIANTS] + [("arm-O2", "jit"), ("thumb-O2", "jit")]
 
 
-@pytest.mark.parametrize("variant,engine", NEON_INT_RUNS, ids=[f"{v}-{e}" for v, e in NEON_INT_RUNS])
-def test_neon_int_program_matches_qemu(variant: str, engine: str) -> None:
-    prog = build("neon_int", variant, ("-mfpu=neon",))
-    want = run_qemu(prog)
-    got = run_jitemu(prog, opts=["-engine", engine, "-jit-threshold", "50"])
-    assert want.returncode == 0 and b"qc 1" in want.stdout  # ran to its end under qemu-arm, saturating
+@pytest.mark.parametrize("variant,engine", NEON_RUNS, ids=[f"{v}-{e}" for v, e in NEON_RUNS])
+@pytest.mark.parametrize("name", NEON_PROGRAMS)
+def test_neon_program_matches_qemu(name: str, variant: str, engine: str) -> None:
+    args, marker, threshold = NEON_PROGRAMS[name]
+    prog = build(name, variant, ("-mfpu=neon",))
+    want = run_qemu(prog, args)
+    got = run_jitemu(prog, args, opts=["-engine", engine, "-jit-threshold", threshold])
+    assert want.returncode == 0 and marker in want.stdout  # the program ran to its end under qemu-arm
     assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
     assert got.returncode == want.returncode, got.stderr.decode(errors="replace")[-2000:]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("variant", ["arm-O2", "thumb-O0"])
+def test_neon_alignment_faults_match_qemu(variant: str, engine: str) -> None:
+    """NEON alignment qualifiers: SIGBUS (BUS_ADRALN, the address) for misaligned addresses, caught and
+    printed by the program; compiled from the first run (-jit-threshold 1) under the JIT."""
+    prog = build("neon_align", variant, ("-mfpu=neon",))
+    want = run_qemu(prog)
+    got = run_jitemu(prog, opts=["-engine", engine, "-jit-threshold", "1"])
+    assert want.returncode == 0 and b"signal 7 code 1" in want.stdout
+    assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
+    assert got.returncode == want.returncode

@@ -13,7 +13,8 @@ Conventions of generated code (the JIT engine in ``jitemu.codegen.jit`` is the o
   ``jit_miss``, patched by the engine once the target is compiled).  A JUMP exit looks the target up in the
   table at ``state.host_tb_table`` and tail-calls the entry on a hit.  Both return 0 to the engine when the
   host set ``state.exit_request``.
-- Other exits return their ``ExitKind`` value; ``state.exit_arg`` holds the SVC/BKPT immediate.
+- Other exits return their ``ExitKind`` value; ``state.exit_arg`` holds the SVC/BKPT immediate (ALIGN: the
+  address, which the block stored there).
 """
 
 from __future__ import annotations
@@ -550,7 +551,8 @@ class _RegionLowering:
             self.tail(target)
             return
         self.set_pc(pcword)
-        self.set("exit_arg", self.const(insn.aux2))
+        if kind is not ExitKind.ALIGN:  # an alignment fault's address is already there
+            self.set("exit_arg", self.const(insn.aux2))
         self.ret(self.const(int(kind)))
 
     def set_pc(self, pcword: ir.Value) -> None:

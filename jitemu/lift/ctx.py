@@ -19,6 +19,9 @@ LiftFn = Callable[["LiftCtx"], None]
 LIFTS: dict[int, LiftFn] = {}
 SIMD_LIFTS: dict[int, LiftFn] = {}  # Advanced SIMD encodings first look here, then in LIFTS
 SIMD_FLOAT_LIFTS: dict[int, LiftFn] = {}  # the same for Advanced SIMD forms with a floating-point type
+# encoding spaces lifted by one function whatever capstone's ids (VORR immediate and VORR register share
+# an id but not a family): (matches(raw, thumb), lift function), consulted before the id tables
+SPACE_LIFTS: list[tuple[Callable[[int, bool], bool], LiftFn]] = []
 
 
 class Unlifted(Exception):
@@ -51,9 +54,22 @@ def data_types(insn) -> list[str]:
     return re.findall(r"[A-Z]\d+", _VECTOR_DATA.get(insn.vector_data, ""))
 
 
+def space_lifts(matches: Callable[[int, bool], bool]) -> Callable[[LiftFn], LiftFn]:
+    """Register the lift function of every encoding for which ``matches(raw, thumb)`` holds."""
+
+    def deco(fn: LiftFn) -> LiftFn:
+        SPACE_LIFTS.append((matches, fn))
+        return fn
+
+    return deco
+
+
 def lift_fn(insn, raw: int, thumb: bool) -> LiftFn | None:
-    """The lift function for a decoded instruction: Advanced SIMD encodings look in the SIMD tables first
-    (by the lanes' kind), everything else in ``LIFTS`` first."""
+    """The lift function for a decoded instruction: an encoding space of ``SPACE_LIFTS``, else Advanced SIMD
+    encodings look in the SIMD tables first (by the lanes' kind), everything else in ``LIFTS`` first."""
+    for matches, fn in SPACE_LIFTS:
+        if matches(raw, thumb):
+            return fn
     simd = SIMD_FLOAT_LIFTS if any(t[0] == "F" for t in data_types(insn)) else SIMD_LIFTS
     first, second = (simd, LIFTS) if is_simd(raw, thumb) else (LIFTS, simd)
     return first.get(insn.id) or second.get(insn.id)

@@ -24,6 +24,7 @@ from jitemu.linux_user.futex import FutexTable
 from jitemu.linux_user.hostsig import HostSignals, SyscallInterrupted
 from jitemu.linux_user.loader import LoadedProgram
 from jitemu.linux_user.signals import (
+    BUS_ADRALN,
     ILL_ILLOPN,
     INTERRUPTIBLE,
     NSIG,
@@ -32,6 +33,7 @@ from jitemu.linux_user.signals import (
     SEGV_ACCERR,
     SEGV_MAPERR,
     SI_KERNEL,
+    SIGBUS,
     SIGILL,
     SIGSEGV,
     SIGTRAP,
@@ -159,6 +161,8 @@ class Process:
         elif ev.kind == EventKind.FAULT:
             code = SEGV_ACCERR if self.mem.is_mapped(ev.addr, 1) else SEGV_MAPERR
             self.force_signal(SigInfo(SIGSEGV, code, addr=ev.addr))
+        elif ev.kind == EventKind.ALIGN:
+            self.force_signal(SigInfo(SIGBUS, BUS_ADRALN, addr=ev.addr))
         elif ev.kind == EventKind.UNDEF:  # the lifter already logged it under -d unimp
             self.force_signal(SigInfo(SIGILL, ILL_ILLOPN, addr=ev.pc))
         elif ev.kind == EventKind.BKPT:

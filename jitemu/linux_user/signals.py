@@ -37,7 +37,7 @@ SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 
 # si_code values the run loop reports (include/uapi/asm-generic/siginfo.h)
 SI_USER, SI_KERNEL, SI_QUEUE, SI_TIMER, SI_TKILL = 0, 0x80, -1, -2, -6
-SEGV_MAPERR, SEGV_ACCERR, ILL_ILLOPN, TRAP_BRKPT = 1, 2, 2, 1
+SEGV_MAPERR, SEGV_ACCERR, ILL_ILLOPN, TRAP_BRKPT, BUS_ADRALN = 1, 2, 2, 1, 1
 CLD_EXITED = 1
 SIGINFO = struct.Struct("<iii116x")  # si_signo, si_errno, si_code, then a union; 128 bytes
 assert SIGINFO.size == 128

@@ -80,3 +80,10 @@ def lanewise(name: str, fn: Callable[..., int | tuple[int, bool]], out: tuple[in
         return join(res, eo), fpscr
 
     register(name, op, tuple(w for _, w in srcs) + ((32,) if imm else ()), wo)
+
+
+def narrowing(name: str, esize: int, fn: Callable[[int], int | tuple[int, bool]], is_signed: bool = False,
+              sat: bool = False) -> None:  # fmt: skip
+    """Register ``name`` (a fixed shape: no width part): a Q operand of ``esize``-bit lanes to a D result of
+    ``esize // 2``-bit lanes, ``fn`` per lane (as for ``lanewise``)."""
+    lanewise(name, fn, (esize // 2, 64), ((esize, 128),), is_signed=is_signed, sat=sat)

@@ -46,3 +46,8 @@ NEON_ADDSUB = [
 CLASSES: dict[str, dict[str, Callable]] = {
     "neon_addsub": pools(NEON_ADDSUB),
 }
+
+
+def _simd_ldst(name: str, low24: str, ok: Callable[[F], bool], setup: Callable | None = None) -> tuple[Form, Form]:
+    """The A32 (``1111 0100``) and T32 (``1111 1001``) forms of an element/structure load/store diagram."""
+    return Form(name, f"1111 0100 {low24}", ok, setup), Form(name, f"1111 1001 {low24}", ok, setup)

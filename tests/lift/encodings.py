@@ -762,20 +762,7 @@ VFP_XFER = [
 ]  # fmt: skip
 
 
-def _simd_imm_ok(f: F) -> bool:
-    """Advanced SIMD VMOV/VMVN (immediate) only: cmode 0xx1 and 10x1 are VORR/VBIC, cmode 1111 with op=1 is
-    UNDEFINED, Q=1 needs an even Vd (UNDEFINED otherwise)."""
-    vorr = (f.x >> 3 == 0 and f.x & 1) or (f.x >> 2 == 0b10 and f.x & 1)
-    return not vorr and not (f.x == 0b1111 and f.o) and not (f.Q and f.d & 1)
-
-
-# Advanced SIMD one register and a modified immediate (VMOV.I64 d8, #0 zeroes doubles in compiled code)
-SIMD_IMM = (
-    Form("vmov_simd_imm", "1111 001 i 1 D 000 jjj dddd xxxx 0 Q o 1 kkkk", _simd_imm_ok),
-    Form("vmov_simd_imm", "111 i 1111 1 D 000 jjj dddd xxxx 0 Q o 1 kkkk", _simd_imm_ok),
-)
 VFP_XFER += [
-    SIMD_IMM,
     # FPSCR.Len/Stride (bits 21:16): a Cortex-A15 has no short vectors; ARM calls non-zero values UNPREDICTABLE
     # for VFP data processing and Unicorn keeps them, so the value written leaves them zero
     _vfp("vmsr", "1110 1110 0001 tttt 1010 0001 0000", lambda f: f.t not in SP_PC,
@@ -793,17 +780,6 @@ def _vldm_ok(f: F) -> bool:
             and not (f.s and (f.i & 1 or regs > 16)) and first + regs <= 32)  # fmt: skip
 
 
-def _vld1_lane_ok(f: F) -> bool:
-    """VLD1/VST1 one lane: size 11 is the all-lanes form; index_align bits that must be 0 (UNDEFINED); Rn != PC."""
-    return f.s != 3 and f.n != PC and (f.a & 1 == 0 if f.s == 0 else f.a & 2 == 0 if f.s == 1 else
-                                       f.a & 4 == 0 and f.a & 3 in (0, 3))  # fmt: skip
-
-
-def _vld1_all_ok(f: F) -> bool:
-    """VLD1 all lanes: size 11, or size 00 with a = 1, is UNDEFINED; D:Vd + regs > 32 UNPREDICTABLE; Rn != PC."""
-    return f.s != 3 and not (f.s == 0 and f.a) and (f.D << 4 | f.d) + 1 + f.T <= 32 and f.n != PC
-
-
 def _ptr8(f: F, rng: random.Random) -> Setup:
     return {f.n: ptr(rng, 8)}
 
@@ -811,14 +787,6 @@ def _ptr8(f: F, rng: random.Random) -> Setup:
 VFP_LDST = [
     _vfp("vldr_vstr", "1101 U D 0 L nnnn dddd 101 s iiiiiiii", lambda f: f.n != PC or f.L, setup=_ptr8),
     _vfp("vldm_vstm", "110 P U D W L nnnn dddd 101 s iiiiiiii", _vldm_ok, setup=_ptr8),
-    (
-        Form("vld1_lane", "1111 0100 1 D L 0 nnnn dddd ss 00 aaaa mmmm", _vld1_lane_ok, _ptr8),
-        Form("vld1_lane", "1111 1001 1 D L 0 nnnn dddd ss 00 aaaa mmmm", _vld1_lane_ok, _ptr8),
-    ),
-    (
-        Form("vld1_all", "1111 0100 1 D 1 0 nnnn dddd 1100 ss T a mmmm", _vld1_all_ok, _ptr8),
-        Form("vld1_all", "1111 1001 1 D 1 0 nnnn dddd 1100 ss T a mmmm", _vld1_all_ok, _ptr8),
-    ),
 ]
 
 

@@ -111,16 +111,6 @@ def _run_jitemu(args: list[str], opts: list[str], cwd: Path) -> Result:
     return run_group(cmd, env=_env(cwd), cwd=cwd, timeout=120)
 
 
-# busybox's grep finds lines with a NEON memchr/strchr (vdup.8): NEON is not lifted yet (issue 5)
-NEEDS_NEON = {"grep", "grep-none", "pipeline"}
-
-
-def _case(case: str, engine: str):
-    if case in NEEDS_NEON:
-        return pytest.param(case, engine, marks=pytest.mark.xfail(strict=True, reason="NEON not lifted yet"))
-    return (case, engine)
-
-
 @pytest.fixture(scope="module")
 def busybox() -> Path:
     assert BUSYBOX.exists(), f"{BUSYBOX} is missing: scripts/setup-tests.sh downloads it"
@@ -129,7 +119,7 @@ def busybox() -> Path:
 
 @pytest.mark.parametrize(
     ("case", "engine"),
-    [_case(c, "interp") for c in CASES] + [_case(c, "jit") for c in JIT_CASES],
+    [(c, "interp") for c in CASES] + [(c, "jit") for c in JIT_CASES],
 )
 def test_busybox_matches_qemu(busybox: Path, tmp_path: Path, case: str, engine: str) -> None:
     args = CASES[case]

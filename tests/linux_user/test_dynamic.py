@@ -68,12 +68,7 @@ def test_exec_of_a_dynamic_program_keeps_the_prefix() -> None:
     _same(run_jitemu(BUSYBOX, ["sh", "-c", script], opts=["-engine", "interp"], env=env), want)
 
 
-NEON_MISSING = pytest.mark.xfail(strict=True, reason="glibc's UTF-8 paths use NEON (vdup.8), not lifted yet (issue 5)")
-
-
-@pytest.mark.parametrize(
-    ("engine", "locale"), [("interp", "C"), pytest.param("interp", "C.UTF-8", marks=NEON_MISSING), ("jit", "C")]
-)
+@pytest.mark.parametrize(("engine", "locale"), [("interp", "C"), ("interp", "C.UTF-8"), ("jit", "C")])
 def test_debian_hello(engine: str, locale: str) -> None:
     hello = DEBIAN / "usr" / "bin" / "hello"
     assert hello.exists(), f"{hello} is missing: scripts/setup-tests.sh downloads it"

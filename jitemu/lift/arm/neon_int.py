@@ -15,8 +15,7 @@ from capstone import arm as A
 
 from jitemu.ir import Const, Value
 from jitemu.lift.arm.neon import read_vec, vec_op, write_vec
-from jitemu.lift.arm.vfp import simd_expand_imm
-from jitemu.lift.ctx import LIFTS, LiftCtx, Unlifted, simd_lifts
+from jitemu.lift.ctx import LiftCtx, Unlifted, simd_lifts
 
 
 def _a32(ctx: LiftCtx) -> int:
@@ -122,21 +121,6 @@ def _bitwise(e: Enc) -> None:
         sel, x, y = ((d, n, m), (m, n, d), (b.not_(m), n, d))[op - 5]
         r = b.or_(b.and_(sel, x), b.and_(b.not_(sel), y))
     e.put(e.d, r)
-
-
-def _orr_bic_imm(e: Enc) -> None:
-    """VORR / VBIC (immediate): one register and a modified immediate with cmode 0xx1 or 10x1 (the other
-    cmodes are VMOV/VMVN immediate, lifted in ``vfp``)."""
-    x = e.x
-    cmode, op = x >> 8 & 15, x >> 5 & 1
-    if not cmode & 1 or cmode >> 2 == 0b11:
-        raise Unlifted("VMOV/VMVN immediate")
-    imm = simd_expand_imm(op, cmode, (x >> 24 & 1) << 7 | (x >> 16 & 7) << 4 | x & 15)
-    w = 128 if e.q else 64
-    imm = imm | imm << 64 if e.q else imm
-    b = e.ctx.b
-    d = e.get(e.d)
-    e.put(e.d, b.and_(d, Const(~imm & ((1 << w) - 1), w)) if op else b.or_(d, Const(imm, w)))
 
 
 # ---- A7.4.4 two registers and a shift amount ------------------------------------------------------------------
@@ -292,7 +276,7 @@ def _lift(ctx: LiftCtx) -> None:
         return _three_same(e)
     if x >> 4 & 1:
         if not (x >> 7 & 1 or x >> 19 & 7):
-            return _orr_bic_imm(e)
+            raise Unlifted("one register and a modified immediate (neon_perm claims that space)")
         return _shift_imm(e)
     if x >> 20 & 3 != 3:
         return _scalar(e) if x >> 6 & 1 else _three_diff(e)
@@ -305,15 +289,6 @@ _IDS = """VADD VSUB VQADD VQSUB VHADD VHSUB VRHADD VAND VBIC VORR VORN VEOR VBSL
 VCEQ VCGT VCGE VCLE VCLT VMUL VMLA VMLS VPADD VPMAX VPMIN VSHL VQSHL VRSHL VQRSHL VQDMULH VQRDMULH VSHR VSRA
 VRSHR VRSRA VQSHLU VSRI VSLI VSHRN VRSHRN VQSHRN VQRSHRN VQSHRUN VQRSHRUN VSHLL VMOVL VPADDL VPADAL VCLS VCLZ
 VCNT VQABS VQNEG VABS VNEG VADDL VADDW VSUBL VSUBW VADDHN VSUBHN VRADDHN VRSUBHN VABAL VABDL VMLAL VMLSL VMULL
-VQDMLAL VQDMLSL VQDMULL""".split()
+VQDMLAL VQDMLSL VQDMULL VMVN VMOV""".split()  # VMOV: VMOV (register) and the immediate forms are claimed by
+# their encoding spaces in neon_perm first
 simd_lifts(*(getattr(A, f"ARM_INS_{n}") for n in _IDS))(_lift)
-
-
-@simd_lifts(A.ARM_INS_VMOV, A.ARM_INS_VMVN)
-def lift_vmov_vmvn(ctx: LiftCtx) -> None:
-    """VMOV (register) is VORR Vd, Vm, Vm and VMVN (register) a two-register miscellaneous instruction; the
-    other VMOV/VMVN forms in the Advanced SIMD space (immediate) keep their VFP-module lift function."""
-    x = _a32(ctx)
-    if (x >> 23 & 1) == 0 or (x >> 4 & 1) == 0:
-        return _lift(ctx)
-    LIFTS[ctx.insn.id](ctx)

@@ -1,5 +1,5 @@
 """VFP/NEON register transfers that integer code (glibc) uses: VLDR/VSTR, VLDM/VSTM, VPUSH/VPOP,
-VLD1/VST1 (multiple elements), VMOV between core and extension registers, VMRS/VMSR.
+VMOV between core and extension registers, VMRS/VMSR.
 
 FP arithmetic and the rest of Advanced SIMD belong to the VFPv4/NEON work; they lift to UNDEF until then.
 """
@@ -10,7 +10,7 @@ from capstone import arm as A
 
 from jitemu.ir import Const, Value, c32
 from jitemu.lift.arm.loadstore import address
-from jitemu.lift.ctx import REGNUM, LiftCtx, Unlifted, lifts
+from jitemu.lift.ctx import LiftCtx, Unlifted, lifts
 from jitemu.lift.ctx import data_types as ctx_data_types
 
 D0, S0, Q0 = A.ARM_REG_D0, A.ARM_REG_S0, A.ARM_REG_Q0
@@ -114,33 +114,6 @@ def lift_vpush(ctx: LiftCtx) -> None:
     _multi(ctx, 13, [ext_reg(o.reg) for o in ctx.ops], inc=pop, wback=True, load=pop)
 
 
-@lifts(A.ARM_INS_VLD1, A.ARM_INS_VST1)
-def lift_vld1(ctx: LiftCtx) -> None:
-    """VLD1/VST1 multiple single elements: in a little-endian guest the bytes map straight to d regs."""
-    if ctx.raw >> 23 & 1:  # A = 1: one element (single lane or all lanes)
-        _vld1_element(ctx)
-        return
-    regs = [ext_reg(o.reg) for o in ctx.ops if o.type == A.ARM_OP_REG and ext_reg(o.reg)]
-    mem_i = next(i for i, o in enumerate(ctx.ops) if o.type == A.ARM_OP_MEM)
-    rn = REGNUM[ctx.ops[mem_i].mem.base]
-    b = ctx.b
-    base = ctx.reg(rn)
-    load = ctx.insn.id == A.ARM_INS_VLD1
-    writes: list[tuple[str, Value]] = []
-    for i, (kind, n) in enumerate(regs):
-        addr = b.add(base, c32(8 * i)) if i else base
-        if load:
-            writes += load_ext(ctx, kind, n, addr)
-        else:
-            store_ext(ctx, kind, n, addr)
-    if mem_i + 1 < len(ctx.ops):  # post-index by register
-        ctx.set_reg(rn, b.add(base, ctx.reg(ctx.regnum(mem_i + 1))))
-    elif ctx.insn.writeback:
-        ctx.set_reg(rn, b.add(base, c32(8 * len(regs))))
-    for f, v in writes:
-        b.set(f, v)
-
-
 @lifts(A.ARM_INS_VMOV, A.ARM_INS_FMDHR)
 def lift_vmov(ctx: LiftCtx) -> None:
     """VMOV between core registers and extension registers (and register to register copies)."""
@@ -148,8 +121,7 @@ def lift_vmov(ctx: LiftCtx) -> None:
     ops = ctx.ops
     kinds = [ext_reg(o.reg) if o.type == A.ARM_OP_REG else ("imm", 0) for o in ops]
     if any(k and k[0] == "imm" for k in kinds):
-        _simd_imm(ctx, invert=False)
-        return
+        raise Unlifted("VMOV immediate: VFP in vfp_arith (FCONST ids), Advanced SIMD in neon_perm")
     vidx = [o.vector_index for o in ops]
     if len(ops) == 2 and kinds[0] is None and kinds[1] and vidx[1] != -1:
         _scalar_to_core(ctx, ctx.regnum(0), kinds[1][1], vidx[1])
@@ -183,13 +155,6 @@ def lift_vmov(ctx: LiftCtx) -> None:
         raise Unlifted("VMOV form")
 
 
-@lifts(A.ARM_INS_VMVN)
-def lift_vmvn(ctx: LiftCtx) -> None:
-    if ctx.ops[1].type != A.ARM_OP_IMM:
-        raise Unlifted("VMVN (register) is Advanced SIMD data processing")
-    _simd_imm(ctx, invert=True)
-
-
 def simd_expand_imm(op: int, cmode: int, imm8: int) -> int | None:
     """AdvSIMDExpandImm: the 64-bit pattern of a one-register-and-immediate instruction (None: UNDEFINED)."""
     kind = cmode >> 1
@@ -209,21 +174,6 @@ def simd_expand_imm(op: int, cmode: int, imm8: int) -> int | None:
     b6 = imm8 >> 6 & 1
     word = (imm8 >> 7) << 31 | (b6 ^ 1) << 30 | (0x1F if b6 else 0) << 25 | (imm8 & 0x3F) << 19
     return word * 0x0000000100000001
-
-
-def _simd_imm(ctx: LiftCtx, invert: bool) -> None:
-    """VMOV / VMVN (immediate), Advanced SIMD: fill a d or q register with the expanded immediate."""
-    raw = ctx.raw
-    i = raw >> (28 if ctx.thumb else 24) & 1
-    imm8 = i << 7 | (raw >> 16 & 7) << 4 | (raw & 0xF)
-    value = simd_expand_imm(raw >> 5 & 1, raw >> 8 & 0xF, imm8)
-    kind, n = ext_reg(ctx.ops[0].reg)
-    if value is None or kind == "s":
-        raise Unlifted("VMOV immediate form")
-    if invert:
-        value = ~value
-    for f in _fields64(kind, n):
-        ctx.b.set(f, Const(value, 64))
 
 
 def _fields64(kind: str, n: int) -> list[str]:
@@ -261,36 +211,6 @@ def _scalar_to_core(ctx: LiftCtx, rt: int, dn: int, index: int) -> None:
 
 def _core_to_scalar(ctx: LiftCtx, dn: int, index: int, v: Value) -> None:
     set_lane(ctx, dn, index, _lane(ctx)[0], v)
-
-
-def _vld1_element(ctx: LiftCtx) -> None:
-    """VLD1/VST1 (single element to one lane) and VLD1 (single element to all lanes), decoded from the
-    encoding (capstone does not report the lane): D:Vd, Rn, size, index_align / T, Rm in the same bits in
-    A32 and T32.  Rm = 15: no writeback, 13: Rn += element size, else Rn += Rm."""
-    raw, b = ctx.raw, ctx.b
-    load = raw >> 21 & 1
-    dn = (raw >> 22 & 1) << 4 | (raw >> 12 & 0xF)
-    rn, rm = raw >> 16 & 0xF, raw & 0xF
-    addr = ctx.reg(rn)
-    if raw >> 10 & 3 == 3:  # all lanes
-        size = 8 << (raw >> 6 & 3)
-        if size == 64 or not load:
-            raise Unlifted("VLD1 all lanes form")
-        v = b.zext(b.load(addr, size), 64)
-        rep = b.mul(v, Const(sum(1 << i for i in range(0, 64, size)), 64))
-        for i in range(2 if raw >> 5 & 1 else 1):
-            b.set(f"d{(dn + i) & 31}", rep)
-    else:
-        size = 8 << (raw >> 10 & 3)
-        index = (raw >> 4 & 0xF) >> (raw >> 10 & 3) + 1
-        if load:
-            set_lane(ctx, dn, index, size, b.load(addr, size))
-        else:
-            b.store(addr, get_lane(ctx, dn, index, size))
-    if rm == 13:
-        ctx.set_reg(rn, b.add(addr, c32(size // 8)))
-    elif rm != 15:
-        ctx.set_reg(rn, b.add(addr, ctx.reg(rm)))
 
 
 @lifts(A.ARM_INS_VMRS, A.ARM_INS_FMSTAT)
