@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-tests.sh
 # one pytest worker per core (pytest-xdist): the suite is CPU-bound (Unicorn, LLVM, Python guests)
-python3 -m pytest -q -n "${JITEMU_TEST_JOBS:-auto}" "$@"
+python3 -m pytest -q -p no:benchmark --durations=30 -n "${JITEMU_TEST_JOBS:-auto}" "$@"
