@@ -9,8 +9,7 @@ clear-child-tid word...) are its own, while everything else (memory, break, mmap
 actions, file descriptors) reads and writes the process's, so every system call works unchanged.
 
 Threads wait for each other on futexes (``jitemu.linux_user.futex``).  Guest atomics are atomic between
-threads: compiled code uses host atomic instructions, and the interpreter holds the GIL for a whole
-read-compare-write.
+threads: compiled code uses host atomic instructions, and so does the interpreter (``codegen.hostatomic``).
 
 Process-wide ends: ``exit_group`` (or a fatal signal) in any thread ends the host process at once
 (``end_process``); ``exit`` in a thread ends that thread, clearing and waking its clear-child-tid word as
