@@ -72,6 +72,14 @@ class HostSignals:
         self._original: dict[int, object] = {}
         self._current: dict[int, object] = {}
         self._native: _NativeHandler | None = None
+        self._catch_all = False
+
+    def catch_all(self, sigs: SignalState) -> None:
+        """The process gets a second thread: from now on every managed signal is caught, whatever the
+        guest's action (only the main thread can change host dispositions, and any thread may change the
+        guest's); the run loop then applies the guest's action, default ones included."""
+        self._catch_all = True
+        self.sync(sigs)
 
     @property
     def caught(self) -> set[int]:
@@ -82,9 +90,9 @@ class HostSignals:
         held = sigs.blocked | sigs.pending_mask()
         for sig in MANAGED:
             disp = sigs.disposition(sig)
-            if disp == Disposition.IGNORE:
+            if disp == Disposition.IGNORE and (sig == SIGCHLD or not self._catch_all):  # SIG_IGN reaps children
                 want: object = signal.SIG_IGN
-            elif disp == Disposition.HANDLER or held >> (sig - 1) & 1:
+            elif disp == Disposition.HANDLER or held >> (sig - 1) & 1 or self._catch_all:
                 want = _CATCH
             else:
                 want = self._original.get(sig)

@@ -18,12 +18,16 @@ Linux does (that is how ``pthread_join`` learns of it); ``exit`` in the main thr
 
 from __future__ import annotations
 
+import signal
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from jitemu.events import EventKind
-from jitemu.linux_user.process import GuestKilled, Outcome, Process
-from jitemu.linux_user.syscalls import GuestExit, dispatch
+from jitemu.linux_user.hostsig import MANAGED, SyscallInterrupted
+from jitemu.linux_user.process import POLL, GuestKilled, Outcome, Process
+from jitemu.linux_user.signals import SignalState
+from jitemu.linux_user.syscalls import GuestExit
 from jitemu.state import CPUState
 
 if TYPE_CHECKING:
@@ -34,7 +38,8 @@ CLONE_CHILD_SETTID = 0x1000000
 
 
 # ---- threads --------------------------------------------------------------------------------------------
-THREAD_OWN = frozenset({"process", "state", "engine", "tid", "clear_child_tid", "robust_list", "saved_mask"})
+THREAD_OWN = frozenset({"process", "state", "engine", "tid", "clear_child_tid", "robust_list", "saved_mask",
+                        "signals", "wakeup"})  # fmt: skip
 
 
 class ThreadExit(Exception):
@@ -44,9 +49,10 @@ class ThreadExit(Exception):
 class GuestThread(Process):
     """A guest thread other than the main one, as the system calls see it (see the module docstring)."""
 
-    def __init__(self, process: Process, state: CPUState, engine: Engine):
+    def __init__(self, process: Process, state: CPUState, engine: Engine, signals: SignalState):
         for name, value in (("process", process), ("state", state), ("engine", engine), ("tid", 0),
-                            ("clear_child_tid", 0), ("robust_list", (0, 0)), ("saved_mask", None)):  # fmt: skip
+                            ("clear_child_tid", 0), ("robust_list", (0, 0)), ("saved_mask", None),
+                            ("signals", signals), ("wakeup", threading.Event())):  # fmt: skip
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str):
@@ -58,12 +64,20 @@ class GuestThread(Process):
         else:
             setattr(self.process, name, value)
 
-    def syscall(self) -> None:
-        # host signals are handled by the main thread; a thread's blocking calls are not cut short
-        dispatch(self)
+    def wait_signal(self, timeout: float | None) -> None:
+        self.wakeup.wait(timeout)
+        self.wakeup.clear()
+
+    def sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.signals.ready():
+                raise SyscallInterrupted(0)
+            self.wait_signal(left)
 
     def run_thread(self, started: threading.Event, go: threading.Event) -> None:
         self.tid = threading.get_native_id()
+        signal.pthread_sigmask(signal.SIG_BLOCK, MANAGED)  # host signals go to the main thread's handlers
         started.set()
         go.wait()
         try:
@@ -106,7 +120,7 @@ def start_thread(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: 
     thread, sharing everything else.  Returns the new thread's id."""
     from jitemu.engine import Engine  # noqa: PLC0415 - the run loop's module
 
-    proc = p.process if isinstance(p, GuestThread) else p
+    proc = p.process
     state = CPUState.from_buffer_copy(p.state)
     state.exit_request = state.exit_reason = state.insn_count = state.block_count = 0
     state.excl_valid = 0
@@ -115,7 +129,9 @@ def start_thread(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: 
         state.r[13] = newsp
     if flags & CLONE_SETTLS:
         state.tpidruro = tls
-    t = GuestThread(proc, state, Engine(p.mem, state, space=p.engine.space))
+    if not proc.threads and not proc.main_exited:
+        proc.host.catch_all(proc.signals)  # from now on host signals may be for any thread (main thread here)
+    t = GuestThread(proc, state, Engine(p.mem, state, space=p.engine.space), p.signals.for_new_thread())
     if flags & CLONE_CHILD_CLEARTID:
         t.clear_child_tid = ctid
     started, go = threading.Event(), threading.Event()
@@ -131,10 +147,14 @@ def start_thread(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: 
 
 
 def wait_for_threads(proc: Process) -> None:
-    """``exit`` in the main thread: the process lives on until its other threads are gone."""
+    """``exit`` in the main thread: the process lives on until its other threads are gone; meanwhile the
+    host signals the main thread catches go on to them."""
+    proc.main_exited = True
+    proc.route_signals()
     with proc.threads_lock:
         while proc.threads:
-            proc.threads_lock.wait()
+            proc.threads_lock.wait(POLL)
+            proc.take_host_signals()
 
 
 def end_process(outcome: Outcome) -> None:

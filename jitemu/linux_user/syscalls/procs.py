@@ -102,7 +102,7 @@ def _host_fork(p: Process) -> int:
     if pid == 0:
         p.pid = os.getpid()
         p.tid = threading.get_native_id()
-        p.signals.pending.clear()  # pending signals are not inherited
+        p.signals.clear_pending()  # pending signals are not inherited
         for t in list(p.threads):  # only the forking thread lives on in the child, as in Linux
             t.engine.detach()
         p.threads.clear()
