@@ -1,6 +1,7 @@
 """Guest threads on host threads: exact totals under contention (mutex, C11 atomics, an LDREX/STREX spin
 lock), a condition-variable hand-off, thread-local storage and join values, compared with qemu-arm under
-both engines and repeated (a race shows up as a wrong total sooner or later)."""
+both engines and repeated (a race shows up as a wrong total sooner or later); threads with signals
+(programs/thrsig.c, one case per run), compared with qemu-arm under both engines."""
 
 from __future__ import annotations
 
@@ -32,6 +33,30 @@ def test_threads_match_qemu(variant: str, engine: str) -> None:
     for _ in range(3):
         got = run_jitemu(prog, [rounds], opts=ENGINES[engine])
         assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
+
+
+SIGNAL_CASES = ["tkill", "to_main", "to_worker", "pending", "alarm_worker", "alarm_main", "futex", "sigwait",
+                "suspend", "altstack", "term", "segv", "exit", "leave"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def jit_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("thrsig-jit-cache")
+
+
+@pytest.mark.parametrize("engine", ["interp", "jit"])
+@pytest.mark.parametrize("variant", ["arm-O2", "thumb-O2"])
+@pytest.mark.parametrize("case", SIGNAL_CASES)
+def test_thread_signals_match_qemu(jit_cache, case: str, variant: str, engine: str) -> None:
+    """Threshold 1 for the JIT: the spinning threads and the handlers run compiled (the cache, shared by the
+    cases, keeps that affordable)."""
+    prog = build("thrsig", variant, src_dir=PROGRAMS)
+    want = run_qemu(prog, [case])
+    assert want.returncode in (0, 3, 5, -15, -11), want.stderr
+    jit = ["-engine", "jit", "-jit-threshold", "1", "-jit-cache", str(jit_cache)]
+    got = run_jitemu(prog, [case], opts=["-engine", "interp"] if engine == "interp" else jit, timeout=120)
+    assert b"Traceback" not in got.stderr and b"internal error" not in got.stderr, got.stderr[-2000:]
+    assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
 
 
 def test_interpreter_compare_and_swap_is_a_host_atomic() -> None:
