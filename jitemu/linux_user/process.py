@@ -55,6 +55,7 @@ from jitemu.state import CPUState
 
 POLL = 0.05  # seconds: how often a wait of the main thread looks for signals other threads sent it
 
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """How the guest ended: an exit status, or a terminating signal (``core``: its default action dumps
