@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import signal
 import struct
 import sys
 import threading
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from jitemu import log
 from jitemu.linux_user import abi
+from jitemu.linux_user.hostsig import MANAGED
 
 if TYPE_CHECKING:
     from jitemu.linux_user.process import Process
@@ -103,6 +105,7 @@ def _host_fork(p: Process) -> int:
         p.pid = os.getpid()
         p.tid = threading.get_native_id()
         p.signals.clear_pending()  # pending signals are not inherited
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, MANAGED)  # forked by a guest thread: we are the main one now
         for t in list(p.threads):  # only the forking thread lives on in the child, as in Linux
             t.engine.detach()
         p.threads.clear()
