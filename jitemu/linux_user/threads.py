@@ -65,8 +65,11 @@ class GuestThread(Process):
             setattr(self.process, name, value)
 
     def wait_signal(self, timeout: float | None) -> None:
+        if self.process.main_exited:  # host signals may wait in the main thread's queue for anyone to route
+            timeout = POLL if timeout is None else min(timeout, POLL)
         self.wakeup.wait(timeout)
         self.wakeup.clear()
+        self.take_host_signals()
 
     def sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

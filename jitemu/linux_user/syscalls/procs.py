@@ -105,16 +105,28 @@ def _host_fork(p: Process) -> int:
         p.pid = os.getpid()
         p.tid = threading.get_native_id()
         p.signals.clear_pending()  # pending signals are not inherited
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, MANAGED)  # forked by a guest thread: we are the main one now
-        for t in list(p.threads):  # only the forking thread lives on in the child, as in Linux
-            t.engine.detach()
-        p.threads.clear()
+        _only_thread(p)
         if p.vfork_fd is not None:  # a grandchild must not keep our vfork parent waiting
             os.close(p.vfork_fd)
             p.vfork_fd = None
         if jit is not None:
             jit.after_fork_child()
     return pid
+
+
+def _only_thread(p: Process) -> None:
+    """In a fork child: only the forking thread lives on, as in Linux.  If that is not the main thread,
+    it is now Python's main thread, which host signals reach: they interrupt and poke it."""
+    proc = p.process
+    for t in [proc, *proc.threads]:
+        if t is not p and t.engine is not None:
+            t.engine.detach()
+    proc.threads[:] = [] if p is proc else [p]
+    proc.host.blocking = False
+    if p is not proc:
+        proc.main_exited = True  # the forking thread takes the host signals (GuestThread.wait_signal)
+        proc.host.retarget(p.state)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, MANAGED)
 
 
 def _vfork_pipe() -> tuple[int, int]:

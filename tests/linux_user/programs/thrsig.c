@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static pid_t tid(void) { return (pid_t)syscall(SYS_gettid); }
@@ -311,6 +312,36 @@ static void t_altstack(void) {
     printf("main handler on main's altstack %d, worker's %d\n", on(main_alt), on(worker_alt));
 }
 
+/* a thread forks: the child (one thread, the forking one) takes signals from its parent */
+static void *forker(void *arg) {
+    (void)arg;
+    int fds[2];
+    pipe(fds);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        block(SIG_BLOCK, SIGUSR1);
+        write(fds[1], "r", 1);
+        sigsuspend(&none);
+        _exit(handled == 1 ? 7 : 8);
+    }
+    char c;
+    read(fds[0], &c, 1);
+    kill(pid, SIGUSR1);
+    int status;
+    waitpid(pid, &status, 0);
+    printf("fork: child exited %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return NULL;
+}
+
+static void t_fork(void) {
+    pthread_t t;
+    handle(SIGUSR1, 0);
+    pthread_create(&t, NULL, forker, NULL);
+    pthread_join(t, NULL);
+}
+
 /* how the process ends */
 static void *dies_by_signal(void *arg) {
     (void)arg;
@@ -373,7 +404,7 @@ int main(int argc, char **argv) {
                  {"pending", t_pending},     {"alarm_worker", t_alarm_worker}, {"alarm_main", t_alarm_main},
                  {"futex", t_futex},         {"sigwait", t_sigwait},       {"suspend", t_suspend},
                  {"altstack", t_altstack},   {"term", t_term},             {"segv", t_segv},
-                 {"exit", t_exit},           {"leave", t_leave}};
+                 {"exit", t_exit},           {"leave", t_leave},           {"fork", t_fork}};
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (!strcmp(t, cases[i].name)) {
             cases[i].fn();
