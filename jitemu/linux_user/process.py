@@ -274,10 +274,10 @@ class Process:
             return
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
+            self.take_host_signals()
             if self.signals.ready():
                 raise SyscallInterrupted(0)
-            self.wakeup.wait(min(left, POLL))
-            self.wakeup.clear()
+            self.wait_signal(left)
 
     def force_signal(self, info: SigInfo) -> None:
         """A synchronous signal (fault, undefined instruction, breakpoint), delivered at once: if it is

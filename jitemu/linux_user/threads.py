@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 from typing import TYPE_CHECKING
 
 from jitemu.events import EventKind
-from jitemu.linux_user.hostsig import MANAGED, SyscallInterrupted
+from jitemu.linux_user.hostsig import MANAGED
 from jitemu.linux_user.process import POLL, GuestKilled, Outcome, Process
 from jitemu.linux_user.signals import SignalState
 from jitemu.linux_user.syscalls import GuestExit
@@ -70,13 +69,6 @@ class GuestThread(Process):
         self.wakeup.wait(timeout)
         self.wakeup.clear()
         self.take_host_signals()
-
-    def sleep(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            if self.signals.ready():
-                raise SyscallInterrupted(0)
-            self.wait_signal(left)
 
     def run_thread(self, started: threading.Event, go: threading.Event) -> None:
         self.tid = threading.get_native_id()
@@ -132,8 +124,8 @@ def start_thread(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: 
         state.r[13] = newsp
     if flags & CLONE_SETTLS:
         state.tpidruro = tls
-    if not proc.threads and not proc.main_exited:
-        proc.host.catch_all(proc.signals)  # from now on host signals may be for any thread (main thread here)
+    if threading.current_thread() is threading.main_thread():  # only it may (the first clone is its)
+        proc.host.catch_all(proc.signals)  # from now on host signals may be for any thread
     t = GuestThread(proc, state, Engine(p.mem, state, space=p.engine.space), p.signals.for_new_thread())
     if flags & CLONE_CHILD_CLEARTID:
         t.clear_child_tid = ctid

@@ -36,7 +36,7 @@ def test_threads_match_qemu(variant: str, engine: str) -> None:
 
 
 SIGNAL_CASES = ["tkill", "to_main", "to_worker", "pending", "alarm_worker", "alarm_main", "futex", "sigwait",
-                "suspend", "altstack", "term", "segv", "exit", "leave", "fork"]  # fmt: skip
+                "suspend", "altstack", "term", "segv", "exit", "leave", "fork", "sleep"]  # fmt: skip
 
 
 @pytest.mark.parametrize("engine", ["interp", "jit"])

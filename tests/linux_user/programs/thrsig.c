@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static pid_t tid(void) { return (pid_t)syscall(SYS_gettid); }
@@ -312,6 +313,39 @@ static void t_altstack(void) {
     printf("main handler on main's altstack %d, worker's %d\n", on(main_alt), on(worker_alt));
 }
 
+/* nanosleep cut short by pthread_kill, in a thread and then in main (while a thread exists) */
+static pthread_t main_thread;
+
+static int nap(void) {
+    struct timespec req = {5, 0}, rem = {0, 0};
+    int r = nanosleep(&req, &rem);
+    return r == -1 && errno == EINTR && rem.tv_sec >= 3 && rem.tv_sec < 5;
+}
+
+static void *sleeper(void *arg) {
+    (void)arg;
+    worker_tid = tid();
+    go = 1;
+    printf("worker's nanosleep interrupted: %d\n", nap());
+    usleep(50000);
+    pthread_kill(main_thread, SIGUSR1);
+    return NULL;
+}
+
+static void t_sleep(void) {
+    pthread_t t;
+    handle(SIGUSR1, SA_RESTART);
+    main_thread = pthread_self();
+    pthread_create(&t, NULL, sleeper, NULL);
+    while (!go)
+        sched_yield();
+    usleep(50000);
+    pthread_kill(t, SIGUSR1);
+    printf("main's nanosleep interrupted: %d\n", nap());
+    pthread_join(t, NULL);
+    printf("sleep: handled %d\n", handled);
+}
+
 /* a thread forks: the child (one thread, the forking one) takes signals from its parent */
 static void *forker(void *arg) {
     (void)arg;
@@ -404,7 +438,8 @@ int main(int argc, char **argv) {
                  {"pending", t_pending},     {"alarm_worker", t_alarm_worker}, {"alarm_main", t_alarm_main},
                  {"futex", t_futex},         {"sigwait", t_sigwait},       {"suspend", t_suspend},
                  {"altstack", t_altstack},   {"term", t_term},             {"segv", t_segv},
-                 {"exit", t_exit},           {"leave", t_leave},           {"fork", t_fork}};
+                 {"exit", t_exit},           {"leave", t_leave},           {"fork", t_fork},
+                 {"sleep", t_sleep}};
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (!strcmp(t, cases[i].name)) {
             cases[i].fn();
