@@ -122,6 +122,12 @@ def _only_thread(p: Process) -> None:
         if t is not p and t.engine is not None:
             t.engine.detach()
     proc.threads[:] = [] if p is proc else [p]
+    # locks the other threads may have held at the fork stay held in the child: new ones
+    proc.threads_lock = threading.Condition()
+    proc.signals.lock = p.signals.lock = threading.RLock()
+    proc.futexes.lock = threading.Lock()
+    if p.engine is not None:
+        p.engine.space.translate_lock = threading.Lock()
     proc.host.blocking = False
     if p is not proc:
         proc.main_exited = True  # the forking thread takes the host signals (GuestThread.wait_signal)
