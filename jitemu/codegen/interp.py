@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from jitemu.codegen.fold import BINOPS, to_signed
+from jitemu.codegen.hostatomic import make_cas
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Op, Temp, Value
@@ -63,7 +64,7 @@ def _unop(op: Op, a: int, w: int) -> int:
     raise AssertionError(op)
 
 
-_CAS_LOCK = threading.Lock()  # makes the interpreter's CMPXCHG atomic between interpreted guest threads
+_CAS_LOCK = threading.Lock()  # CMPXCHG where the host compare-and-swap cannot serve (see cmpxchg)
 _ENUMS = {cls.__name__: cls for cls in (Op, ExitKind)}  # enums prepared tuples may hold
 
 
@@ -101,9 +102,9 @@ class Interpreter:
         raw = (ctypes.c_uint32 * nwords).from_address(ctypes.addressof(state))
         self.sv32 = memoryview(raw).cast("B").cast("I")
         self.sv64 = memoryview(raw).cast("B").cast("Q")
-        # size -> host compare-and-swap (host address, expected, new) -> old, set once compiled code may run
-        # in other threads (the JIT tier provides it); until then the GIL makes CMPXCHG atomic
-        self.atomic_cas: dict[int, Callable[[int, int, int], int]] | None = None
+        # size -> host compare-and-swap (host address, expected, new) -> old: atomic against every store of
+        # other guest threads, interpreted or compiled (the JIT tier replaces it by its own once bound)
+        self.atomic_cas: dict[int, Callable[[int, int, int], int]] | None = make_cas()
         handlers = self._make_handlers()
         self._encoders = self._make_encoders(handlers)
         self._symbols = self._symbol_table(handlers)
@@ -335,7 +336,7 @@ class Interpreter:
             if cas is not None and not addr & (size - 1) and perms[addr >> 12] & 0xB == 3:  # RW, not code
                 V[d] = cas[size](host_base + addr, V[e], V[n])  # atomic against compiled code in other threads
                 return
-            with _CAS_LOCK:  # the GIL alone can switch threads between the load and the store
+            with _CAS_LOCK:  # a code page (or no libatomic): atomic only against other CMPXCHGs
                 old = mem.load(addr, size)
                 if old == V[e]:
                     mem.store(addr, size, V[n])

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import errno
 import threading
+import time
 
+from jitemu.linux_user.hostsig import SyscallInterrupted
 from jitemu.memory import GuestMemory
 
 FUTEX_BITSET_MATCH_ANY = 0xFFFFFFFF
 
 
 class _Waiter:
-    __slots__ = ("addr", "bitset", "event")
+    __slots__ = ("addr", "bitset", "event", "woken")
 
-    def __init__(self, addr: int, bitset: int):
+    def __init__(self, addr: int, bitset: int, event: threading.Event):
         self.addr = addr
         self.bitset = bitset
-        self.event = threading.Event()
+        self.event = event
+        self.woken = False
 
 
 class FutexTable:
@@ -31,25 +34,37 @@ class FutexTable:
         self.lock = threading.Lock()
         self.queues: dict[int, list[_Waiter]] = {}
 
-    def wait(self, mem: GuestMemory, addr: int, val: int, bitset: int, timeout: float | None) -> int:
-        """FUTEX_WAIT(_BITSET): sleep while ``*addr == val`` until woken (0) or ``timeout`` (-ETIMEDOUT)."""
+    def wait(self, mem: GuestMemory, addr: int, val: int, bitset: int, timeout: float | None, thread) -> int:
+        """FUTEX_WAIT(_BITSET): sleep while ``*addr == val`` until woken (0) or ``timeout`` (-ETIMEDOUT).
+        ``thread`` (a guest thread: ``wakeup`` event, ``signals``) is interrupted by a signal it can take
+        (``SyscallInterrupted``); a host signal's handler may raise it too, in the main thread."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self.lock:
             if mem.load(addr, 4) != val & 0xFFFFFFFF:
                 return -errno.EAGAIN
-            w = _Waiter(addr, bitset)
+            w = _Waiter(addr, bitset, thread.wakeup)
             self.queues.setdefault(addr, []).append(w)
         try:
-            if w.event.wait(timeout):
-                return 0
+            while True:
+                with self.lock:
+                    if w.woken:
+                        return 0
+                    w.event.clear()  # a wake sets it under the lock, a signal's poke after queueing it
+                if thread.signals.ready():
+                    raise SyscallInterrupted(0)
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return 0 if self._remove(w) else -errno.ETIMEDOUT
+                w.event.wait(left)
         except BaseException:
-            self._remove(w)  # interrupted (a host signal for the guest): no longer waiting
+            if self._remove(w):  # woken after all: the wake is not lost
+                return 0
             raise
-        return 0 if self._remove(w) else -errno.ETIMEDOUT
 
     def _remove(self, w: _Waiter) -> bool:
         """Take ``w`` off its queue; True if it had been woken meanwhile."""
         with self.lock:
-            if w.event.is_set():
+            if w.woken:
                 return True
             q = self.queues.get(w.addr, [])
             if w in q:
@@ -73,6 +88,7 @@ class FutexTable:
                 break
             if w.bitset & bitset:
                 q.remove(w)
+                w.woken = True
                 w.event.set()
                 woken += 1
         if not q:

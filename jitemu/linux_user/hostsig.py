@@ -72,6 +72,20 @@ class HostSignals:
         self._original: dict[int, object] = {}
         self._current: dict[int, object] = {}
         self._native: _NativeHandler | None = None
+        self._catch_all = False
+
+    def retarget(self, state: CPUState) -> None:
+        """Caught signals now stop the thread running on ``state`` (a fork by a thread other than main)."""
+        self.state = state
+        if self._native is not None:
+            self._native.retarget(state)
+
+    def catch_all(self, sigs: SignalState) -> None:
+        """The process gets a second thread: from now on every managed signal is caught, whatever the
+        guest's action (only the main thread can change host dispositions, and any thread may change the
+        guest's); the run loop then applies the guest's action, default ones included."""
+        self._catch_all = True
+        self.sync(sigs)
 
     @property
     def caught(self) -> set[int]:
@@ -82,9 +96,9 @@ class HostSignals:
         held = sigs.blocked | sigs.pending_mask()
         for sig in MANAGED:
             disp = sigs.disposition(sig)
-            if disp == Disposition.IGNORE:
+            if disp == Disposition.IGNORE and (sig == SIGCHLD or not self._catch_all):  # SIG_IGN reaps children
                 want: object = signal.SIG_IGN
-            elif disp == Disposition.HANDLER or held >> (sig - 1) & 1:
+            elif disp == Disposition.HANDLER or held >> (sig - 1) & 1 or self._catch_all:
                 want = _CATCH
             else:
                 want = self._original.get(sig)
@@ -229,13 +243,17 @@ class _NativeHandler:
         mod.verify()
         self._ee = llvm.create_mcjit_compiler(mod, tm)
         self._ee.finalize_object()
-        self._state = state  # kept alive: the handler writes into it
         self.handler = self._ee.get_function_address("jitemu_host_signal")
-        req = self._ee.get_global_value_address("exit_request")
-        ctypes.c_void_p.from_address(req).value = ctypes.addressof(state) + CPUState.exit_request.offset
+        self.retarget(state)
         self._prev = (ctypes.c_void_p * (NSIG + 1)).from_address(self._ee.get_global_value_address("prev"))
         self._info = (ctypes.c_int32 * (4 * (NSIG + 1))).from_address(self._ee.get_global_value_address("info"))
         self._libc = ctypes.CDLL(None, use_errno=True)
+
+    def retarget(self, state: CPUState) -> None:
+        """The handler stores 1 into ``state.exit_request`` from now on."""
+        self._state = state  # kept alive: the handler writes into it
+        req = self._ee.get_global_value_address("exit_request")
+        ctypes.c_void_p.from_address(req).value = ctypes.addressof(state) + CPUState.exit_request.offset
 
     def wrap(self, sig: int) -> None:
         """Put the compiled handler in front of the C handler Python just installed for ``sig``."""

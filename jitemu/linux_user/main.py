@@ -10,11 +10,13 @@ Mistakes the user can make are one ``jitemu-user: ...`` line and exit status 1; 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import random
 import resource
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -382,12 +384,20 @@ def die_by_signal(sig: int) -> None:
         pass
     try:
         if sig not in (signal.SIGKILL, signal.SIGSTOP):
-            signal.signal(sig, signal.SIG_DFL)
+            _set_default(sig)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
-        os.kill(os.getpid(), sig)
+        signal.pthread_kill(threading.get_ident(), sig)  # this thread: others may block it (guest threads)
     except (OSError, ValueError):
         pass
     os._exit(128 + sig)  # only if the signal did not end us
+
+
+def _set_default(sig: int) -> None:
+    """SIG_DFL for ``sig``, from any thread (Python's signal.signal works in the main thread only)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.signal.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.signal.restype = ctypes.c_void_p
+    libc.signal(sig, None)
 
 
 def finish(outcome: Outcome) -> int:

@@ -55,6 +55,8 @@ from jitemu.linux_user.vmas import initial_file_maps
 from jitemu.memory import GuestFault, GuestMemory, page_align_up
 from jitemu.state import CPUState
 
+POLL = 0.05  # seconds: how often a wait of the main thread looks for signals other threads sent it
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -115,6 +117,9 @@ class Process:
         self.vfork_fd: int | None = None  # a vfork child: the pipe end whose closing (exec, exit) frees the parent
         self.exec_options: list[str] = []  # jitemu options an execve of an ARM program passes on (set by main)
         self.engine = None  # the Engine, once run() made it
+        self.process = self  # the process of this thread (a GuestThread's is the main thread's Process)
+        self.wakeup = threading.Event()  # set when a signal arrives for this thread (see poke)
+        self.main_exited = False  # the main thread called exit: it no longer takes signals
         state.r[13] = program.stack.sp
         state.r[15] = program.start & ~1
         state.thumb = program.start & 1
@@ -171,19 +176,24 @@ class Process:
             raise AssertionError(f"unexpected engine event {ev}")
 
     def syscall(self) -> None:
-        """Run the system call at the SVC just executed; a blocking one may be cut short by a signal."""
+        """Run the system call at the SVC just executed; a blocking one may be cut short by a signal (a host
+        signal's handler raises ``SyscallInterrupted`` in the main thread while ``host.blocking`` is set;
+        the waits of every thread raise it when ``poke`` wakes them)."""
         restart = INTERRUPTIBLE.get(NAMES.get(self.state.r[7], ""))
         if restart is None:
             syscalls.dispatch(self)
             return
-        self.host.blocking = True
+        main = self is self.process
         start = time.monotonic()
         try:
+            if main:
+                self.host.blocking = True
             syscalls.dispatch(self)
         except SyscallInterrupted:
             self.interrupted(restart, time.monotonic() - start)
         finally:
-            self.host.blocking = False
+            if main:
+                self.host.blocking = False
 
     def interrupted(self, restart: Restart, elapsed: float) -> None:
         """A signal arrived while the system call blocked: restart it (pc back on the SVC, arguments
@@ -215,10 +225,63 @@ class Process:
         return strace.format_call(self.pid, entry.name, entry.args, raw, self.mem)
 
     def take_host_signals(self) -> None:
-        """Move signals the host caught into the guest's pending set."""
+        """Move signals the host caught (in the main thread) into the process's pending set."""
         q = self.host.queue
-        while q:
-            self.signals.queue(q.popleft())
+        if not q:
+            return
+        try:
+            while q:
+                self.signals.queue_shared(q.popleft())
+        except IndexError:  # another thread emptied it meanwhile
+            pass
+        self.route_signals()
+
+    # ---- signals and threads -------------------------------------------------------------------------
+    def all_threads(self) -> list[Process]:
+        """The process's live guest threads, the main thread first (not once it called exit)."""
+        proc = self.process
+        with proc.threads_lock:
+            rest = list(proc.threads)
+        return rest if proc.main_exited else [proc, *rest]
+
+    def find_thread(self, tid: int) -> Process | None:
+        return next((t for t in self.all_threads() if t.tid == tid), None)
+
+    def poke(self) -> None:
+        """A signal arrived for this thread: it looks at its pending signals at the next block boundary
+        (even in compiled code), or at once if it waits (futex, sigsuspend, sigtimedwait, nanosleep)."""
+        self.state.exit_request = 1
+        self.wakeup.set()
+
+    def route_signals(self) -> None:
+        """For the process-directed pending signals, poke a thread that does not block them, the main
+        thread first (as Linux's complete_signal); a signal every thread blocks waits."""
+        mask = self.signals.shared_mask()
+        for t in self.all_threads() if mask else ():
+            if mask & ~t.signals.blocked:
+                t.poke()
+                mask &= t.signals.blocked
+                if not mask:
+                    break
+
+    def wait_signal(self, timeout: float | None) -> None:
+        """Sleep until a signal may have arrived for this thread, or ``timeout``; the caller checks again.
+        Host signals come to the main thread; pokes from other threads are seen within 50 ms."""
+        if self.threads:
+            timeout = POLL if timeout is None else min(timeout, POLL)
+        self.host.wait(timeout)
+
+    def sleep(self, seconds: float) -> None:
+        """nanosleep: a deliverable signal cuts it short (``SyscallInterrupted``)."""
+        if not self.threads:
+            time.sleep(seconds)  # a host signal's handler interrupts it
+            return
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.take_host_signals()
+            if self.signals.ready():
+                raise SyscallInterrupted(0)
+            self.wait_signal(left)
 
     def force_signal(self, info: SigInfo) -> None:
         """A synchronous signal (fault, undefined instruction, breakpoint), delivered at once: if it is
@@ -230,8 +293,15 @@ class Process:
         sigs.queue(info)
 
     def send_self(self, sig: int, code: int, value: int | None = None) -> None:
-        """kill/tgkill aimed at this process: queue the signal, delivered after the system call returns."""
-        self.signals.queue(SigInfo(sig, code, pid=self.pid, uid=os.getuid(), value=value))
+        """kill aimed at this process: queue the signal for a thread that does not block it (the caller
+        takes it after the system call returns if that is itself)."""
+        self.signals.queue_shared(SigInfo(sig, code, pid=self.pid, uid=os.getuid(), value=value))
+        self.route_signals()
+
+    def send_thread(self, target: Process, sig: int, code: int, value: int | None = None) -> None:
+        """tkill/tgkill: queue the signal for the ``target`` thread alone."""
+        target.signals.queue(SigInfo(sig, code, pid=self.pid, uid=os.getuid(), value=value))
+        target.poke()
 
     def deliver_signals(self) -> None:
         """Act on every deliverable pending signal, as the kernel does on the way back to user mode:

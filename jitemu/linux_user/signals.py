@@ -15,6 +15,7 @@ import enum
 import errno
 import signal as host_signal
 import struct
+import threading
 from dataclasses import dataclass, field
 
 NSIG = 64
@@ -183,23 +184,40 @@ class AltStack:
 
 @dataclass(slots=True)
 class SignalState:
-    """Per-process signal state: actions, the blocked mask (bit n-1 for signal n), the pending queue and
-    the alternate stack."""
+    """One guest thread's signal state: its blocked mask (bit n-1 for signal n), the signals sent to it
+    alone (``pending``: tkill/tgkill, faults) and its alternate stack.  The actions and the
+    process-directed pending signals (``shared``: kill, host signals, timers) are the same objects in every
+    thread of the process (``for_new_thread``); ``lock`` guards ``shared``, which threads take from."""
 
     actions: dict[int, SigAction] = field(default_factory=dict)
     blocked: int = 0
     pending: list[SigInfo] = field(default_factory=list)
     altstack: AltStack = field(default_factory=AltStack)
+    shared: list[SigInfo] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def for_new_thread(self) -> SignalState:
+        """clone(CLONE_THREAD): the process's actions and shared pending set, the creating thread's mask,
+        nothing pending of its own, no alternate stack (as Linux for CLONE_VM)."""
+        return SignalState(self.actions, self.blocked, [], AltStack(), self.shared, self.lock)
 
     def action(self, sig: int) -> SigAction:
         return self.actions.get(sig) or SigAction()
 
     def set_action(self, sig: int, act: SigAction) -> None:
         self.actions[sig] = act
-        if self.disposition(sig) == Disposition.IGNORE or (
-            self.disposition(sig) == Disposition.DEFAULT and default_action(sig) == Action.IGNORE
-        ):  # POSIX: setting a signal to be ignored discards its pending instances
-            self.pending = [i for i in self.pending if i.sig != sig]
+        if self.ignored(sig):  # POSIX: setting a signal to be ignored discards its pending instances
+            self.discard(lambda info: info.sig == sig)
+
+    def discard(self, drop) -> None:
+        """Remove the pending signals (this thread's and the process's) for which ``drop(info)`` holds."""
+        with self.lock:
+            for queue in (self.pending, self.shared):
+                queue[:] = [i for i in queue if not drop(i)]
+
+    def clear_pending(self) -> None:
+        """fork: the child starts with nothing pending."""
+        self.discard(lambda info: True)
 
     def disposition(self, sig: int) -> Disposition:
         handler = self.action(sig).handler
@@ -222,31 +240,59 @@ class SignalState:
         return bool(self.blocked >> (sig - 1) & 1)
 
     def queue(self, info: SigInfo) -> None:
-        """Queue a signal; a standard signal already pending is not queued twice (real-time ones are)."""
-        if info.sig < 32 and any(i.sig == info.sig for i in self.pending):
-            return
-        self.pending.append(info)
+        """Queue a signal for this thread; a standard signal already pending is not queued twice (real-time
+        ones are)."""
+        _enqueue(self.pending, info)
+
+    def queue_shared(self, info: SigInfo) -> None:
+        """Queue a signal for the process: whichever thread does not block it takes it."""
+        with self.lock:
+            _enqueue(self.shared, info)
 
     def pending_mask(self) -> int:
+        """What sigpending(2) starts from: this thread's pending signals and the process's."""
         m = 0
-        for i in self.pending:
-            m |= 1 << (i.sig - 1)
+        with self.lock:
+            for i in (*self.pending, *self.shared):
+                m |= 1 << (i.sig - 1)
         return m
 
+    def shared_mask(self) -> int:
+        m = 0
+        with self.lock:
+            for i in self.shared:
+                m |= 1 << (i.sig - 1)
+        return m
+
+    def ready(self) -> bool:
+        """Is a pending signal not blocked (one a handler or default action would act on now)?"""
+        return bool(self.pending_mask() & ~self.blocked)
+
     def take(self, allowed: int) -> SigInfo | None:
-        """Remove and return the pending signal to act on among the ``allowed`` mask: synchronous
-        signals first, then the lowest number, oldest first (as the kernel's next_signal)."""
-        best = None
-        for i, info in enumerate(self.pending):
-            if allowed >> (info.sig - 1) & 1:
-                rank = (info.sig not in SYNCHRONOUS, info.sig)
-                if best is None or rank < best[0]:
-                    best = (rank, i)
-        return None if best is None else self.pending.pop(best[1])
+        """Remove and return the pending signal to act on among the ``allowed`` mask: this thread's before
+        the process's, and in each synchronous signals first, then the lowest number, oldest first (as the
+        kernel's dequeue_signal and next_signal)."""
+        with self.lock:
+            for queue in (self.pending, self.shared):
+                best = None
+                for i, info in enumerate(queue):
+                    if allowed >> (info.sig - 1) & 1:
+                        rank = (info.sig not in SYNCHRONOUS, info.sig)
+                        if best is None or rank < best[0]:
+                            best = (rank, i)
+                if best is not None:
+                    return queue.pop(best[1])
+        return None
 
     def take_deliverable(self) -> SigInfo | None:
         """Remove and return the next pending signal that is not blocked."""
         return self.take(~self.blocked)
+
+
+def _enqueue(queue: list[SigInfo], info: SigInfo) -> None:
+    if info.sig < 32 and any(i.sig == info.sig for i in queue):
+        return
+    queue.append(info)
 
 
 class Restart(enum.Enum):

@@ -9,8 +9,7 @@ clear-child-tid word...) are its own, while everything else (memory, break, mmap
 actions, file descriptors) reads and writes the process's, so every system call works unchanged.
 
 Threads wait for each other on futexes (``jitemu.linux_user.futex``).  Guest atomics are atomic between
-threads: compiled code uses host atomic instructions, and the interpreter holds the GIL for a whole
-read-compare-write.
+threads: compiled code uses host atomic instructions, and so does the interpreter (``codegen.hostatomic``).
 
 Process-wide ends: ``exit_group`` (or a fatal signal) in any thread ends the host process at once
 (``end_process``); ``exit`` in a thread ends that thread, clearing and waking its clear-child-tid word as
@@ -19,12 +18,15 @@ Linux does (that is how ``pthread_join`` learns of it); ``exit`` in the main thr
 
 from __future__ import annotations
 
+import signal
 import threading
 from typing import TYPE_CHECKING
 
 from jitemu.events import EventKind
-from jitemu.linux_user.process import GuestKilled, Outcome, Process
-from jitemu.linux_user.syscalls import GuestExit, dispatch
+from jitemu.linux_user.hostsig import MANAGED
+from jitemu.linux_user.process import POLL, GuestKilled, Outcome, Process
+from jitemu.linux_user.signals import SignalState
+from jitemu.linux_user.syscalls import GuestExit
 from jitemu.state import CPUState
 
 if TYPE_CHECKING:
@@ -35,7 +37,8 @@ CLONE_CHILD_SETTID = 0x1000000
 
 
 # ---- threads --------------------------------------------------------------------------------------------
-THREAD_OWN = frozenset({"process", "state", "engine", "tid", "clear_child_tid", "robust_list", "saved_mask"})
+THREAD_OWN = frozenset({"process", "state", "engine", "tid", "clear_child_tid", "robust_list", "saved_mask",
+                        "signals", "wakeup"})  # fmt: skip
 
 
 class ThreadExit(Exception):
@@ -45,9 +48,10 @@ class ThreadExit(Exception):
 class GuestThread(Process):
     """A guest thread other than the main one, as the system calls see it (see the module docstring)."""
 
-    def __init__(self, process: Process, state: CPUState, engine: Engine):
+    def __init__(self, process: Process, state: CPUState, engine: Engine, signals: SignalState):
         for name, value in (("process", process), ("state", state), ("engine", engine), ("tid", 0),
-                            ("clear_child_tid", 0), ("robust_list", (0, 0)), ("saved_mask", None)):  # fmt: skip
+                            ("clear_child_tid", 0), ("robust_list", (0, 0)), ("saved_mask", None),
+                            ("signals", signals), ("wakeup", threading.Event())):  # fmt: skip
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str):
@@ -59,12 +63,16 @@ class GuestThread(Process):
         else:
             setattr(self.process, name, value)
 
-    def syscall(self) -> None:
-        # host signals are handled by the main thread; a thread's blocking calls are not cut short
-        dispatch(self)
+    def wait_signal(self, timeout: float | None) -> None:
+        if self.process.main_exited:  # host signals may wait in the main thread's queue for anyone to route
+            timeout = POLL if timeout is None else min(timeout, POLL)
+        self.wakeup.wait(timeout)
+        self.wakeup.clear()
+        self.take_host_signals()
 
     def run_thread(self, started: threading.Event, go: threading.Event) -> None:
         self.tid = threading.get_native_id()
+        signal.pthread_sigmask(signal.SIG_BLOCK, MANAGED)  # host signals go to the main thread's handlers
         started.set()
         go.wait()
         try:
@@ -107,7 +115,7 @@ def start_thread(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: 
     thread, sharing everything else.  Returns the new thread's id."""
     from jitemu.engine import Engine  # noqa: PLC0415 - the run loop's module
 
-    proc = p.process if isinstance(p, GuestThread) else p
+    proc = p.process
     state = CPUState.from_buffer_copy(p.state)
     state.exit_request = state.exit_reason = state.insn_count = state.block_count = 0
     state.excl_valid = 0
@@ -116,7 +124,9 @@ def start_thread(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: 
         state.r[13] = newsp
     if flags & CLONE_SETTLS:
         state.tpidruro = tls
-    t = GuestThread(proc, state, Engine(p.mem, state, space=p.engine.space))
+    if threading.current_thread() is threading.main_thread():  # only it may (the first clone is its)
+        proc.host.catch_all(proc.signals)  # from now on host signals may be for any thread
+    t = GuestThread(proc, state, Engine(p.mem, state, space=p.engine.space), p.signals.for_new_thread())
     if flags & CLONE_CHILD_CLEARTID:
         t.clear_child_tid = ctid
     started, go = threading.Event(), threading.Event()
@@ -132,10 +142,14 @@ def start_thread(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: 
 
 
 def wait_for_threads(proc: Process) -> None:
-    """``exit`` in the main thread: the process lives on until its other threads are gone."""
+    """``exit`` in the main thread: the process lives on until its other threads are gone; meanwhile the
+    host signals the main thread catches go on to them."""
+    proc.main_exited = True
+    proc.route_signals()
     with proc.threads_lock:
         while proc.threads:
-            proc.threads_lock.wait()
+            proc.threads_lock.wait(POLL)
+            proc.take_host_signals()
 
 
 def end_process(outcome: Outcome) -> None:

@@ -74,7 +74,7 @@ def _sleep(p: Process, clock: int, flags: int, req: int, rem: int, ts: struct.St
     else:
         time.clock_getres(clock)  # EINVAL for a bad clock id
     if duration > 0:
-        time.sleep(duration)  # not interrupted by guest signals yet, so ``rem`` is never written
+        p.sleep(duration)  # a signal for the guest cuts it short (Process.interrupted writes ``rem``)
     return 0
 
 

@@ -256,7 +256,7 @@ def _futex(p: Process, uaddr: int, op: int, val: int, timeout: int, uaddr2: int,
         if bitset == 0:
             return -errno.EINVAL
         wait = _timeout(p, timeout, cmd == FUTEX_WAIT_BITSET, bool(op & 256), ts)
-        return table.wait(p.mem, uaddr, val, bitset, wait)
+        return table.wait(p.mem, uaddr, val, bitset, wait, p)
     if cmd in (FUTEX_WAKE, FUTEX_WAKE_BITSET):
         bitset = val3 if cmd == FUTEX_WAKE_BITSET else FUTEX_BITSET_MATCH_ANY
         return -errno.EINVAL if bitset == 0 else table.wake(uaddr, val, bitset)

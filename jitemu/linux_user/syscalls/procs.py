@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import signal
 import struct
 import sys
 import threading
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from jitemu import log
 from jitemu.linux_user import abi
+from jitemu.linux_user.hostsig import MANAGED
 
 if TYPE_CHECKING:
     from jitemu.linux_user.process import Process
@@ -102,16 +104,35 @@ def _host_fork(p: Process) -> int:
     if pid == 0:
         p.pid = os.getpid()
         p.tid = threading.get_native_id()
-        p.signals.pending.clear()  # pending signals are not inherited
-        for t in list(p.threads):  # only the forking thread lives on in the child, as in Linux
-            t.engine.detach()
-        p.threads.clear()
+        p.signals.clear_pending()  # pending signals are not inherited
+        _only_thread(p)
         if p.vfork_fd is not None:  # a grandchild must not keep our vfork parent waiting
             os.close(p.vfork_fd)
             p.vfork_fd = None
         if jit is not None:
             jit.after_fork_child()
     return pid
+
+
+def _only_thread(p: Process) -> None:
+    """In a fork child: only the forking thread lives on, as in Linux.  If that is not the main thread,
+    it is now Python's main thread, which host signals reach: they interrupt and poke it."""
+    proc = p.process
+    for t in [proc, *proc.threads]:
+        if t is not p and t.engine is not None:
+            t.engine.detach()
+    proc.threads[:] = [] if p is proc else [p]
+    # locks the other threads may have held at the fork stay held in the child: new ones
+    proc.threads_lock = threading.Condition()
+    proc.signals.lock = p.signals.lock = threading.RLock()
+    proc.futexes.lock = threading.Lock()
+    if p.engine is not None:
+        p.engine.space.translate_lock = threading.Lock()
+    proc.host.blocking = False
+    if p is not proc:
+        proc.main_exited = True  # the forking thread takes the host signals (GuestThread.wait_signal)
+        proc.host.retarget(p.state)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, MANAGED)
 
 
 def _vfork_pipe() -> tuple[int, int]:

@@ -67,6 +67,7 @@ def sys_rt_sigprocmask(p: Process, how: int, nset: int, oset: int, sigsetsize: i
     if nset:
         p.signals.set_blocked(mask)
         p.host.sync(p.signals)
+        p.route_signals()  # a process-directed signal this thread now blocks may go to another
     return 0
 
 
@@ -86,31 +87,50 @@ def sys_kill(p: Process, pid: int, sig: int) -> int:
     return _send(p, pid, sig, SI_USER)
 
 
+def _send_thread(p: Process, tgid: int | None, tid: int, sig: int, code: int, value: int | None = None) -> int:
+    """Send ``sig`` to thread ``tid`` (of process ``tgid`` unless None): queued for that thread if it is
+    one of ours, else sent by the host."""
+    if not 0 <= sig <= NSIG:
+        return -errno.EINVAL
+    target = p.find_thread(tid)
+    if target is None:
+        return -errno.ESRCH if tgid == p.pid else _send(p, tid, sig, code, value)
+    if tgid not in (None, p.pid):
+        return -errno.ESRCH
+    if sig:
+        p.send_thread(target, sig, code, value)
+    return 0
+
+
 def sys_tgkill(p: Process, tgid: int, tid: int, sig: int) -> int:
     if tgid <= 0 or tid <= 0:
         return -errno.EINVAL
-    if tgid == p.pid and tid != p.tid:
-        return -errno.ESRCH  # we have a single thread
-    return _send(p, p.pid if tid == p.tid else tid, sig, SI_TKILL)
+    return _send_thread(p, tgid, tid, sig, SI_TKILL)
 
 
 def sys_tkill(p: Process, tid: int, sig: int) -> int:
     if tid <= 0:
         return -errno.EINVAL
-    return _send(p, p.pid if tid == p.tid else tid, sig, SI_TKILL)
+    return _send_thread(p, None, tid, sig, SI_TKILL)
+
+
+def _read_queueinfo(p: Process, tgid: int, uinfo: int) -> tuple[int, int] | int:
+    """sigqueueinfo's si_code and sigval, or -EPERM: only the kernel may claim SI_USER or kernel codes
+    when signalling another process."""
+    _, _, code, _pid, _uid, value = struct.unpack("<iiiiIi", p.mem.read(uinfo, 24))
+    if code >= 0 and tgid != p.pid:
+        return -errno.EPERM
+    return code, value
 
 
 def sys_rt_sigqueueinfo(p: Process, tgid: int, sig: int, uinfo: int) -> int:
-    _, _, code, _pid, _uid, value = struct.unpack("<iiiiIi", p.mem.read(uinfo, 24))
-    if code >= 0 and tgid != p.pid:
-        return -errno.EPERM  # only the kernel may claim SI_USER or kernel codes to others
-    return _send(p, tgid, sig, code, value)
+    info = _read_queueinfo(p, tgid, uinfo)
+    return info if isinstance(info, int) else _send(p, tgid, sig, *info)
 
 
 def sys_rt_tgsigqueueinfo(p: Process, tgid: int, tid: int, sig: int, uinfo: int) -> int:
-    if tgid == p.pid and tid != p.tid:
-        return -errno.ESRCH  # we have a single thread
-    return sys_rt_sigqueueinfo(p, tgid, sig, uinfo)
+    info = _read_queueinfo(p, tgid, uinfo)
+    return info if isinstance(info, int) else _send_thread(p, tgid, tid, sig, *info)
 
 
 def _read_sigset(p: Process, addr: int, sigsetsize: int) -> int:
@@ -135,15 +155,14 @@ def _wait_for_handler(p: Process, mask: int) -> int:
     p.saved_mask = sigs.blocked
     sigs.set_blocked(mask)
     p.host.sync(sigs)
+    p.route_signals()
     while True:
         p.take_host_signals()
-        live = sigs.pending_mask() & ~sigs.blocked
-        for info in list(sigs.pending):
-            if live >> (info.sig - 1) & 1 and sigs.ignored(info.sig):
-                sigs.pending.remove(info)  # ignored: discarded, keeps waiting
-        if sigs.pending_mask() & ~sigs.blocked:
+        # ignored ones are discarded, and the wait goes on
+        sigs.discard(lambda info: not sigs.is_blocked(info.sig) and sigs.ignored(info.sig))
+        if sigs.ready():
             return -errno.EINTR
-        p.host.wait(None)
+        p.wait_signal(None)
 
 
 def sys_rt_sigsuspend(p: Process, uset: int, sigsetsize: int) -> int:
@@ -167,19 +186,25 @@ def _sigtimedwait(p: Process, uset: int, uinfo: int, uts: int, sigsetsize: int, 
             return -errno.EINVAL
         deadline = time.monotonic() + sec + nsec / 1e9
     sigs = p.signals
-    while True:
-        p.take_host_signals()
-        info = sigs.take(want)
-        if info is not None:
-            if uinfo:
-                p.mem.write(uinfo, info.pack())
-            return info.sig
-        if sigs.pending_mask() & ~sigs.blocked & ~want:
-            return -errno.EINTR  # another signal is delivered instead
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            return -errno.EAGAIN
-        p.host.wait(remaining)
+    blocked = sigs.blocked
+    sigs.blocked &= ~want  # while it waits, the thread takes these (Linux's real_blocked)
+    p.route_signals()
+    try:
+        while True:
+            p.take_host_signals()
+            info = sigs.take(want)
+            if info is not None:
+                if uinfo:
+                    p.mem.write(uinfo, info.pack())
+                return info.sig
+            if sigs.pending_mask() & ~blocked & ~want:
+                return -errno.EINTR  # another signal is delivered instead
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return -errno.EAGAIN
+            p.wait_signal(remaining)
+    finally:
+        sigs.blocked = blocked
 
 
 def sys_rt_sigtimedwait(p: Process, uset: int, uinfo: int, uts: int, sigsetsize: int) -> int:
