@@ -82,3 +82,19 @@ def test_cpu_model_lacking_integer_divide(cpu: str, engine: str, variant: str) -
     assert want.returncode == (-4 if cpu == "cortex-a9" else 0)
     got = run_jitemu(prog, opts=["-cpu", cpu, "-engine", engine, "-jit-threshold", "1", "-jit-cache", "off"])
     assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
+
+
+# Advanced SIMD floating point: auto-vectorised -O3 float loops (GCC vectorises float code for NEON only with
+# -ffast-math, as NEON flushes denormals) and NEON float intrinsics on special values, printed as bit patterns
+NEON_FP_FLAGS = ("-O3", "-mcpu=cortex-a15", "-mfpu=neon-vfpv4", "-ffast-math", "-mfp16-format=ieee")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("variant", ["arm-O2", "thumb-O2"])
+def test_neon_fp_program_matches_qemu(variant: str, engine: str) -> None:
+    prog = build("neon_fp", variant, NEON_FP_FLAGS)
+    want = run_qemu(prog, env=dict(os.environ, QEMU_CPU="max"))
+    assert want.returncode == 0 and b"newton" in want.stdout  # the program ran to its end under qemu-arm
+    got = run_jitemu(prog, opts=["-engine", engine, "-jit-threshold", "2", "-jit-cache", "off"])
+    assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]
+    assert got.returncode == want.returncode, got.stderr.decode(errors="replace")[-2000:]
