@@ -1,0 +1,122 @@
+"""LLVM lowering of Advanced SIMD f32 arithmetic (VADD/VSUB/VMUL/VMLA/VMLS/VFMA/VFMS.F32, ``jitemu.neon.fp``)
+as host vector arithmetic, taken only when it provably gives ARM's result and flags; otherwise the runtime.
+
+NEON computes with the standard FPSCR (round to nearest, flush-to-zero, default NaN), so the rounding mode
+never needs checking.  The guard: every operand lane, every intermediate lane (VMLA's product) and every
+result lane is normal with a biased exponent in [F+3, emax-1) = [26, 254).  Then no NaN, infinity or
+denormal is involved (FZ and DN change nothing), no overflow or underflow happens, and the only flag is
+inexact, decided exactly from the lanes widened to double: a product of two floats is exact in double, and
+the TwoSum error of a double sum says whether the sum is a double at all.  The fused forms round once with
+``llvm.fma``.  Anything outside the guard (one lane is enough) goes to the runtime (``jitemu.neon.fp``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from llvmlite import ir
+
+F32, F64, I32 = ir.FloatType(), ir.DoubleType(), ir.IntType(32)
+IXC = 0x10
+FAST = ("add", "sub", "mul", "mla", "mls", "fma", "fms")
+
+# lower(region lowering, argument values, packed width, slow path maker) -> packed value | new FPSCR
+VecFPLowering = Callable[[object, list[ir.Value], int, Callable[[], ir.Value]], ir.Value]
+
+
+def vector_fp_lowering(name: str) -> VecFPLowering | None:
+    """The guarded lowering of NEON operation ``name`` (``fma.f32.q``...), or None."""
+    parts = name.split(".")
+    if len(parts) != 3 or parts[1] != "f32" or parts[0] not in FAST:
+        return None
+    n = 4 if parts[2] == "q" else 2
+    return lambda low, args, w, slow: _lower(low, parts[0], n, args, w, slow)
+
+
+class _Vec:
+    """Vector helpers on one builder for ``n`` lanes."""
+
+    def __init__(self, low, n: int):
+        self.b, self.m, self.n = low.b, low.m, n
+        self.vf, self.vd, self.vi = ir.VectorType(F32, n), ir.VectorType(F64, n), ir.VectorType(I32, n)
+
+    def splat(self, t: ir.Type, x: int | float) -> ir.Constant:
+        return ir.Constant(ir.VectorType(t, self.n), [ir.Constant(t, x)] * self.n)
+
+    def in_range(self, x: ir.Value) -> ir.Value:
+        """<n x i1>: the lanes of float vector x with a biased exponent in [26, 254)."""
+        b = self.b
+        e = b.and_(b.lshr(b.bitcast(x, self.vi), self.splat(I32, 23)), self.splat(I32, 0xFF))
+        return b.icmp_unsigned("<", b.sub(e, self.splat(I32, 26)), self.splat(I32, 254 - 26))
+
+    def any(self, mask: ir.Value) -> ir.Value:
+        return self.b.icmp_unsigned("!=", self.b.bitcast(mask, ir.IntType(self.n)), ir.Constant(ir.IntType(self.n), 0))
+
+    def all(self, mask: ir.Value) -> ir.Value:
+        ty = ir.IntType(self.n)
+        return self.b.icmp_unsigned("==", self.b.bitcast(mask, ty), ir.Constant(ty, (1 << self.n) - 1))
+
+    def wide(self, x: ir.Value) -> ir.Value:
+        return self.b.fpext(x, self.vd)
+
+    def inexact_sum(self, r: ir.Value, x: ir.Value, y: ir.Value) -> ir.Value:
+        """<n x i1>: float lanes r differ from the exact x + y (x, y: double lanes); TwoSum error in double."""
+        b = self.b
+        s = b.fadd(x, y)
+        bb = b.fsub(s, x)
+        err = b.fadd(b.fsub(x, b.fsub(s, bb)), b.fsub(y, bb))
+        return b.or_(b.fcmp_unordered("!=", self.wide(r), s), b.fcmp_unordered("!=", err, self.splat(F64, 0.0)))
+
+    def basic(self, op: str, x: ir.Value, y: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """(x op y rounded to float, inexact lanes) for op in add / sub / mul."""
+        b = self.b
+        xd, yd = self.wide(x), self.wide(y)
+        if op == "mul":
+            r = b.fmul(x, y)
+            return r, b.fcmp_unordered("!=", self.wide(r), b.fmul(xd, yd))  # the double product is exact
+        if op == "add":
+            r = b.fadd(x, y)
+            return r, self.inexact_sum(r, xd, yd)
+        r = b.fsub(x, y)
+        return r, self.inexact_sum(r, xd, b.fneg(yd))
+
+    def fma(self, d: ir.Value, x: ir.Value, y: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """(d + x*y rounded once, inexact lanes)."""
+        name = f"llvm.fma.v{self.n}f32"
+        fn = self.m.globals.get(name) or ir.Function(self.m, ir.FunctionType(self.vf, [self.vf] * 3), name)
+        r = self.b.call(fn, [x, y, d])
+        return r, self.inexact_sum(r, self.b.fmul(self.wide(x), self.wide(y)), self.wide(d))
+
+
+def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[], ir.Value]) -> ir.Value:
+    v = _Vec(low, n)
+    b = v.b
+    *ops, fpscr = args
+    xs = [b.bitcast(a, v.vf) for a in ops]
+    checked = list(xs)
+    if op in ("add", "sub", "mul"):
+        r, inexact = v.basic(op, xs[0], xs[1])
+    elif op in ("mla", "mls"):
+        p, in1 = v.basic("mul", xs[1], xs[2])
+        r, in2 = v.basic("add" if op == "mla" else "sub", xs[0], p)
+        checked.append(p)
+        inexact = b.or_(in1, in2)
+    else:
+        r, inexact = v.fma(xs[0], b.fneg(xs[1]) if op == "fms" else xs[1], xs[2])
+    checked.append(r)
+    ok = v.in_range(checked[0])
+    for x in checked[1:]:
+        ok = b.and_(ok, v.in_range(x))
+    ixc = b.select(v.any(inexact), ir.Constant(I32, IXC), ir.Constant(I32, 0))
+    rbits = b.bitcast(r, ir.IntType(32 * n))
+    with b.if_else(v.all(ok), likely=True) as (then, otherwise):
+        with then:
+            v_fast = low._fp_pack(rbits, b.or_(fpscr, ixc), w)
+            bb_fast = b.block
+        with otherwise:
+            v_slow = slow()
+            bb_slow = b.block
+    phi = b.phi(ir.IntType(w))
+    phi.add_incoming(v_fast, bb_fast)
+    phi.add_incoming(v_slow, bb_slow)
+    return phi
