@@ -1,9 +1,10 @@
-"""LLVM lowering of Advanced SIMD f32 arithmetic (VADD/VSUB/VMUL/VMLA/VMLS/VFMA/VFMS.F32, ``jitemu.neon.fp``)
-as host vector arithmetic, taken only when it provably gives ARM's result and flags; otherwise the runtime.
+"""LLVM lowering of Advanced SIMD f32 operations (VADD/VSUB/VMUL/VABD/VMLA/VMLS/VFMA/VFMS/VMAX/VMIN.F32 and
+the register comparisons, ``jitemu.neon.fp``) as host vector code, taken only when it provably gives ARM's
+result and flags; otherwise the runtime.
 
 NEON computes with the standard FPSCR (round to nearest, flush-to-zero, default NaN), so the rounding mode
 never needs checking.  The guard: every operand lane, every intermediate lane (VMLA's product) and every
-result lane is normal with a biased exponent in [F+3, emax-1) = [26, 254).  Then no NaN, infinity or
+result lane (arithmetic) is normal with a biased exponent in [F+3, emax-1) = [26, 254).  Then no NaN, infinity or
 denormal is involved (FZ and DN change nothing), no overflow or underflow happens, and the only flag is
 inexact, decided exactly from the lanes widened to double: a product of two floats is exact in double, and
 the TwoSum error of a double sum says whether the sum is a double at all.  The fused forms round once with
@@ -18,7 +19,8 @@ from llvmlite import ir
 
 F32, F64, I32 = ir.FloatType(), ir.DoubleType(), ir.IntType(32)
 IXC = 0x10
-FAST = ("add", "sub", "mul", "mla", "mls", "fma", "fms")
+COMPARES = {"ceq": "==", "cge": ">=", "cgt": ">", "acge": ">=", "acgt": ">"}
+FAST = ("add", "sub", "mul", "abd", "mla", "mls", "fma", "fms", "max", "min", *COMPARES)
 
 # lower(region lowering, argument values, packed width, slow path maker) -> packed value | new FPSCR
 VecFPLowering = Callable[[object, list[ir.Value], int, Callable[[], ir.Value]], ir.Value]
@@ -93,22 +95,38 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     b = v.b
     *ops, fpscr = args
     xs = [b.bitcast(a, v.vf) for a in ops]
-    checked = list(xs)
-    if op in ("add", "sub", "mul"):
-        r, inexact = v.basic(op, xs[0], xs[1])
+    checked = list(xs)  # the float vectors whose lanes must all be in the guard's range
+    inexact = None
+    if op in ("add", "sub", "mul", "abd"):
+        r, inexact = v.basic("sub" if op == "abd" else op, xs[0], xs[1])
+        checked.append(r)
+        rbits = b.bitcast(r, v.vi)
+        if op == "abd":
+            rbits = b.and_(rbits, v.splat(I32, 0x7FFFFFFF))
     elif op in ("mla", "mls"):
         p, in1 = v.basic("mul", xs[1], xs[2])
         r, in2 = v.basic("add" if op == "mla" else "sub", xs[0], p)
-        checked.append(p)
-        inexact = b.or_(in1, in2)
-    else:
+        checked += [p, r]
+        inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
+    elif op in ("fma", "fms"):
         r, inexact = v.fma(xs[0], b.fneg(xs[1]) if op == "fms" else xs[1], xs[2])
-    checked.append(r)
+        checked.append(r)
+        rbits = b.bitcast(r, v.vi)
+    elif op in ("max", "min"):  # no zeros pass the guard, so the sign rules of zeros do not arise
+        x, y = xs
+        rbits = b.bitcast(b.select(b.fcmp_ordered(">" if op == "max" else "<", x, y), x, y), v.vi)
+    else:  # comparisons: all ones or zero per lane; VACGE/VACGT on absolute values
+        x, y = xs
+        if op.startswith("a"):
+            mask = v.splat(I32, 0x7FFFFFFF)
+            x, y = (b.bitcast(b.and_(b.bitcast(z, v.vi), mask), v.vf) for z in (x, y))
+        rbits = b.sext(b.fcmp_ordered(COMPARES[op], x, y), v.vi)
     ok = v.in_range(checked[0])
     for x in checked[1:]:
         ok = b.and_(ok, v.in_range(x))
-    ixc = b.select(v.any(inexact), ir.Constant(I32, IXC), ir.Constant(I32, 0))
-    rbits = b.bitcast(r, ir.IntType(32 * n))
+    zero = ir.Constant(I32, 0)
+    ixc = zero if inexact is None else b.select(v.any(inexact), ir.Constant(I32, IXC), zero)
+    rbits = b.bitcast(rbits, ir.IntType(32 * n))
     with b.if_else(v.all(ok), likely=True) as (then, otherwise):
         with then:
             v_fast = low._fp_pack(rbits, b.or_(fpscr, ixc), w)
