@@ -20,8 +20,8 @@ from common import BUILD, ROOT, guest_insns, require_tool, run
 
 # kernel -> (size for qemu-arm and the JIT, size for the interpreter)
 FP_KERNELS = {
-    "saxpy": (400_000, 8_192),
-    "dot": (400_000, 8_192),
+    "saxpy": (4_000_000, 8_192),
+    "dot": (4_000_000, 8_192),
     "normalize": (100_000, 4_096),
     "mandel": (40_000, 400),
     "nbody": (40_000, 400),

@@ -130,6 +130,7 @@ def lift_vcvt(ctx: LiftCtx) -> None:
     if dts in (["f16", "f32"], ["f32", "f16"]):
         if (dkind, kind) != (("d", "q") if dts[0] == "f16" else ("q", "d")):
             raise Unlifted("half conversion with other register shapes")
+        ctx.require("fp16")
         write_op(ctx, 0, vec_op(ctx, f"cvt.{dts[0]}.{dts[1]}.q", v))
         return
     if dkind != kind or len(dts) != 2 or "f32" not in dts or not {"s32", "u32"} & set(dts):
