@@ -1,9 +1,9 @@
-"""LLVM lowering of Advanced SIMD f32 operations (VADD/VSUB/VMUL/VABD/VMLA/VMLS/VFMA/VFMS/VMAX/VMIN.F32 and
-the register comparisons, ``jitemu.neon.fp``) as host vector code, taken only when it provably gives ARM's
-result and flags; otherwise the runtime.
+"""LLVM lowering of Advanced SIMD f32 operations (VADD/VSUB/VMUL/VABD/VMLA/VMLS/VFMA/VFMS/VMAX/VMIN.F32,
+VRECPS/VRSQRTS and the register comparisons, ``jitemu.neon.fp``) as host vector code, taken only when it
+provably gives ARM's result and flags; otherwise the runtime.
 
 NEON computes with the standard FPSCR (round to nearest, flush-to-zero, default NaN), so the rounding mode
-never needs checking.  The guard: every operand lane, every intermediate lane (VMLA's product) and every
+never needs checking.  The guard: every operand lane, every intermediate lane (VMLA's, VRECPS's product) and every
 result lane (arithmetic) is normal with a biased exponent in [F+3, emax-1) = [26, 254).  Then no NaN, infinity or
 denormal is involved (FZ and DN change nothing), no overflow or underflow happens, and the only flag is
 inexact, decided exactly from the lanes widened to double: a product of two floats is exact in double, and
@@ -20,7 +20,7 @@ from llvmlite import ir
 F32, F64, I32 = ir.FloatType(), ir.DoubleType(), ir.IntType(32)
 IXC = 0x10
 COMPARES = {"ceq": "==", "cge": ">=", "cgt": ">", "acge": ">=", "acgt": ">"}
-FAST = ("add", "sub", "mul", "abd", "mla", "mls", "fma", "fms", "max", "min", *COMPARES)
+FAST = ("add", "sub", "mul", "abd", "mla", "mls", "fma", "fms", "recps", "rsqrts", "max", "min", *COMPARES)
 
 # lower(region lowering, argument values, packed width, slow path maker) -> packed value | new FPSCR
 VecFPLowering = Callable[[object, list[ir.Value], int, Callable[[], ir.Value]], ir.Value]
@@ -107,6 +107,14 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
         p, in1 = v.basic("mul", xs[1], xs[2])
         r, in2 = v.basic("add" if op == "mla" else "sub", xs[0], p)
         checked += [p, r]
+        inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
+    elif op in ("recps", "rsqrts"):  # 2 - a*b, (3 - a*b) / 2: the product rounded on its own
+        p, in1 = v.basic("mul", xs[0], xs[1])
+        r, in2 = v.basic("sub", v.splat(F32, 2.0 if op == "recps" else 3.0), p)
+        checked += [p, r]
+        if op == "rsqrts":
+            r = b.fmul(r, v.splat(F32, 0.5))  # exact: r and r / 2 are in the guard's range
+            checked.append(r)
         inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
     elif op in ("fma", "fms"):
         r, inexact = v.fma(xs[0], b.fneg(xs[1]) if op == "fms" else xs[1], xs[2])
