@@ -1,5 +1,5 @@
 """LLVM lowering of Advanced SIMD f32 operations (VADD/VSUB/VMUL/VABD/VMLA/VMLS/VFMA/VFMS/VMAX/VMIN.F32,
-VRECPS/VRSQRTS and the register comparisons, ``jitemu.neon.fp``) as host vector code, taken only when it
+VRECPE/VRSQRTE/VRECPS/VRSQRTS and the register comparisons, ``jitemu.neon.fp``) as host vector code, taken only when it
 provably gives ARM's result and flags; otherwise the runtime.
 
 NEON computes with the standard FPSCR (round to nearest, flush-to-zero, default NaN), so the rounding mode
@@ -17,10 +17,13 @@ from collections.abc import Callable
 
 from llvmlite import ir
 
+from jitemu.neon.fp import RECIP, RSQRT
+
 F32, F64, I32 = ir.FloatType(), ir.DoubleType(), ir.IntType(32)
 IXC = 0x10
 COMPARES = {"ceq": "==", "cge": ">=", "cgt": ">", "acge": ">=", "acgt": ">"}
-FAST = ("add", "sub", "mul", "abd", "mla", "mls", "fma", "fms", "recps", "rsqrts", "max", "min", *COMPARES)
+FAST = ("add", "sub", "mul", "abd", "mla", "mls", "fma", "fms", "recps", "rsqrts", "recpe", "rsqrte", "max", "min",
+        *COMPARES)  # fmt: skip
 
 # lower(region lowering, argument values, packed width, slow path maker) -> packed value | new FPSCR
 VecFPLowering = Callable[[object, list[ir.Value], int, Callable[[], ir.Value]], ir.Value]
@@ -82,6 +85,43 @@ class _Vec:
         r = b.fsub(x, y)
         return r, self.inexact_sum(r, xd, b.fneg(yd))
 
+    def table(self, name: str, values: list[int]) -> ir.GlobalVariable:
+        """A constant i32 table in the module."""
+        g = self.m.globals.get(name)
+        if g is None:
+            ty = ir.ArrayType(I32, len(values))
+            g = ir.GlobalVariable(self.m, ty, name)
+            g.initializer = ir.Constant(ty, values)
+            g.global_constant = True
+            g.linkage = "internal"
+        return g
+
+    def gather(self, table: ir.GlobalVariable, idx: ir.Value) -> ir.Value:
+        b = self.b
+        out = ir.Constant(self.vi, ir.Undefined)
+        for i in range(self.n):
+            k = b.extract_element(idx, ir.Constant(I32, i))
+            out = b.insert_element(out, b.load(b.gep(table, [ir.Constant(I32, 0), k])), ir.Constant(I32, i))
+        return out
+
+    def estimate(self, op: str, x: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """(VRECPE/VRSQRTE.F32 of the lanes of x, lanes where this is ARM's result): normal operands whose
+        reciprocal is normal (VRECPE: biased exponent in [1, 253)), positive normal ones (VRSQRTE); the
+        estimates are ``jitemu.neon.fp``'s tables.  No flag is raised for such operands."""
+        b, c = self.b, lambda k: self.splat(I32, k)
+        e = b.and_(b.lshr(x, c(23)), c(0xFF))
+        if op == "recpe":
+            ok = b.icmp_unsigned("<", b.sub(e, c(1)), c(252))
+            est = self.gather(self.table("neon_recip_estimates", [r - 256 for r in RECIP]),
+                              b.and_(b.lshr(x, c(15)), c(0xFF)))  # fmt: skip
+            head = b.or_(b.and_(x, c(0x80000000)), b.shl(b.sub(c(253), e), c(23)))
+        else:
+            ok = b.and_(b.icmp_unsigned("<", b.sub(e, c(1)), c(254)), b.icmp_signed(">=", x, c(0)))
+            idx = b.or_(b.shl(b.and_(e, c(1)), c(7)), b.and_(b.lshr(x, c(16)), c(0x7F)))
+            est = self.gather(self.table("neon_rsqrt_estimates", [r - 256 for r in RSQRT[0] + RSQRT[1]]), idx)
+            head = b.shl(b.lshr(b.sub(c(380), e), c(1)), c(23))
+        return b.or_(head, b.shl(est, c(15))), ok
+
     def fma(self, d: ir.Value, x: ir.Value, y: ir.Value) -> tuple[ir.Value, ir.Value]:
         """(d + x*y rounded once, inexact lanes)."""
         name = f"llvm.fma.v{self.n}f32"
@@ -96,7 +136,7 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     *ops, fpscr = args
     xs = [b.bitcast(a, v.vf) for a in ops]
     checked = list(xs)  # the float vectors whose lanes must all be in the guard's range
-    inexact = None
+    inexact = lanes_ok = None
     if op in ("add", "sub", "mul", "abd"):
         r, inexact = v.basic("sub" if op == "abd" else op, xs[0], xs[1])
         checked.append(r)
@@ -123,13 +163,16 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     elif op in ("max", "min"):  # no zeros pass the guard, so the sign rules of zeros do not arise
         x, y = xs
         rbits = b.bitcast(b.select(b.fcmp_ordered(">" if op == "max" else "<", x, y), x, y), v.vi)
+    elif op in ("recpe", "rsqrte"):
+        rbits, lanes_ok = v.estimate(op, b.bitcast(xs[0], v.vi))
+        checked = []
     else:  # comparisons: all ones or zero per lane; VACGE/VACGT on absolute values
         x, y = xs
         if op.startswith("a"):
             mask = v.splat(I32, 0x7FFFFFFF)
             x, y = (b.bitcast(b.and_(b.bitcast(z, v.vi), mask), v.vf) for z in (x, y))
         rbits = b.sext(b.fcmp_ordered(COMPARES[op], x, y), v.vi)
-    ok = v.in_range(checked[0])
+    ok = lanes_ok if not checked else v.in_range(checked[0])
     for x in checked[1:]:
         ok = b.and_(ok, v.in_range(x))
     zero = ir.Constant(I32, 0)
