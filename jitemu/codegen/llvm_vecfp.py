@@ -3,8 +3,9 @@ VRECPE/VRSQRTE/VRECPS/VRSQRTS and the register comparisons, ``jitemu.neon.fp``) 
 provably gives ARM's result and flags; otherwise the runtime.
 
 NEON computes with the standard FPSCR (round to nearest, flush-to-zero, default NaN), so the rounding mode
-never needs checking.  The guard: every operand lane, every intermediate lane (VMLA's, VRECPS's product) and every
-result lane (arithmetic) is normal with a biased exponent in [F+3, emax-1) = [26, 254).  Then no NaN, infinity or
+never needs checking.  The guard: every operand lane and every intermediate lane (VMLA's, VRECPS's product)
+is zero or normal with a biased exponent in [F+3, emax-1) = [26, 254), and every result lane (arithmetic)
+is in that range (VMAX/VMIN: operands too, so the sign rules of zeros do not arise).  Then no NaN, infinity or
 denormal is involved (FZ and DN change nothing), no overflow or underflow happens, and the only flag is
 inexact, decided exactly from the lanes widened to double: a product of two floats is exact in double, and
 the TwoSum error of a double sum says whether the sum is a double at all.  The fused forms round once with
@@ -48,11 +49,14 @@ class _Vec:
     def splat(self, t: ir.Type, x: int | float) -> ir.Constant:
         return ir.Constant(ir.VectorType(t, self.n), [ir.Constant(t, x)] * self.n)
 
-    def in_range(self, x: ir.Value) -> ir.Value:
-        """<n x i1>: the lanes of float vector x with a biased exponent in [26, 254)."""
-        b = self.b
-        e = b.and_(b.lshr(b.bitcast(x, self.vi), self.splat(I32, 23)), self.splat(I32, 0xFF))
-        return b.icmp_unsigned("<", b.sub(e, self.splat(I32, 26)), self.splat(I32, 254 - 26))
+    def in_range(self, x: ir.Value, zero: bool = False) -> ir.Value:
+        """<n x i1>: the lanes of float vector x with a biased exponent in [26, 254) (or +-0 with ``zero``)."""
+        b, bits = self.b, self.b.bitcast(x, self.vi)
+        e = b.and_(b.lshr(bits, self.splat(I32, 23)), self.splat(I32, 0xFF))
+        ok = b.icmp_unsigned("<", b.sub(e, self.splat(I32, 26)), self.splat(I32, 254 - 26))
+        if zero:
+            ok = b.or_(ok, b.icmp_unsigned("==", b.and_(bits, self.splat(I32, 0x7FFFFFFF)), self.splat(I32, 0)))
+        return ok
 
     def any(self, mask: ir.Value) -> ir.Value:
         return self.b.icmp_unsigned("!=", self.b.bitcast(mask, ir.IntType(self.n)), ir.Constant(ir.IntType(self.n), 0))
@@ -135,46 +139,50 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     b = v.b
     *ops, fpscr = args
     xs = [b.bitcast(a, v.vf) for a in ops]
-    checked = list(xs)  # the float vectors whose lanes must all be in the guard's range
+    # the float vectors whose lanes must be in the guard's range: zero also allowed / not
+    zero_ok, nonzero = list(xs), []
     inexact = lanes_ok = None
     if op in ("add", "sub", "mul", "abd"):
         r, inexact = v.basic("sub" if op == "abd" else op, xs[0], xs[1])
-        checked.append(r)
+        nonzero.append(r)
         rbits = b.bitcast(r, v.vi)
         if op == "abd":
             rbits = b.and_(rbits, v.splat(I32, 0x7FFFFFFF))
     elif op in ("mla", "mls"):
         p, in1 = v.basic("mul", xs[1], xs[2])
         r, in2 = v.basic("add" if op == "mla" else "sub", xs[0], p)
-        checked += [p, r]
+        zero_ok.append(p)
+        nonzero.append(r)
         inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
     elif op in ("recps", "rsqrts"):  # 2 - a*b, (3 - a*b) / 2: the product rounded on its own
         p, in1 = v.basic("mul", xs[0], xs[1])
         r, in2 = v.basic("sub", v.splat(F32, 2.0 if op == "recps" else 3.0), p)
-        checked += [p, r]
+        zero_ok.append(p)
+        nonzero.append(r)
         if op == "rsqrts":
             r = b.fmul(r, v.splat(F32, 0.5))  # exact: r and r / 2 are in the guard's range
-            checked.append(r)
+            nonzero.append(r)
         inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
     elif op in ("fma", "fms"):
         r, inexact = v.fma(xs[0], b.fneg(xs[1]) if op == "fms" else xs[1], xs[2])
-        checked.append(r)
+        nonzero.append(r)
         rbits = b.bitcast(r, v.vi)
     elif op in ("max", "min"):  # no zeros pass the guard, so the sign rules of zeros do not arise
         x, y = xs
+        zero_ok, nonzero = [], xs
         rbits = b.bitcast(b.select(b.fcmp_ordered(">" if op == "max" else "<", x, y), x, y), v.vi)
     elif op in ("recpe", "rsqrte"):
         rbits, lanes_ok = v.estimate(op, b.bitcast(xs[0], v.vi))
-        checked = []
+        zero_ok = []
     else:  # comparisons: all ones or zero per lane; VACGE/VACGT on absolute values
         x, y = xs
         if op.startswith("a"):
             mask = v.splat(I32, 0x7FFFFFFF)
             x, y = (b.bitcast(b.and_(b.bitcast(z, v.vi), mask), v.vf) for z in (x, y))
         rbits = b.sext(b.fcmp_ordered(COMPARES[op], x, y), v.vi)
-    ok = lanes_ok if not checked else v.in_range(checked[0])
-    for x in checked[1:]:
-        ok = b.and_(ok, v.in_range(x))
+    ok = lanes_ok
+    for x, zero in [(x, True) for x in zero_ok] + [(x, False) for x in nonzero]:
+        ok = v.in_range(x, zero) if ok is None else b.and_(ok, v.in_range(x, zero))
     zero = ir.Constant(I32, 0)
     ixc = zero if inexact is None else b.select(v.any(inexact), ir.Constant(I32, IXC), zero)
     rbits = b.bitcast(rbits, ir.IntType(32 * n))
