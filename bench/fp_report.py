@@ -22,10 +22,10 @@ from common import BUILD, ROOT, guest_insns, require_tool, run
 FP_KERNELS = {
     "saxpy": (4_000_000, 8_192),
     "dot": (4_000_000, 8_192),
-    "normalize": (100_000, 4_096),
+    "normalize": (400_000, 4_096),
     "mandel": (40_000, 400),
-    "nbody": (40_000, 400),
-    "libm": (40_000, 400),
+    "nbody": (10_000, 100),
+    "libm": (10_000, 100),
 }
 FLAGS = ["-mthumb", "-O3", "-mcpu=cortex-a15", "-mfpu=neon-vfpv4", "-static", "-w"]
 
