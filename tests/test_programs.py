@@ -84,19 +84,27 @@ def test_cpu_model_lacking_integer_divide(cpu: str, engine: str, variant: str) -
     assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
 
 
-# NEON programs through intrinsics (built with -mfpu=neon): every variant interpreted; the JIT at -O2, where the
-# compiler keeps vectors in registers, with a threshold low enough that the hot NEON blocks compile.
-# name -> (arguments, a line its complete run prints, JIT threshold)
-NEON_PROGRAMS = {"neon_int": ([], b"qc 1", "50"), "neon_mem": (["30"], b"narrow", "20")}
-NEON_RUNS = [(v, "interp") for v in VARIANTS] + [("arm-O2", "jit"), ("thumb-O2", "jit")]
+# NEON programs: integer and data-movement intrinsics (built with -mfpu=neon) in every variant interpreted and
+# at -O2 under the JIT, where the compiler keeps vectors in registers, with a threshold low enough that the hot
+# NEON blocks compile; floating point: auto-vectorised -O3 float loops (GCC vectorises float code for NEON only
+# with -ffast-math, as NEON flushes denormals) and float intrinsics on special values, printed as bit patterns.
+# name -> (compiler flags, arguments, a line its complete run prints, JIT threshold, variants interpreted)
+NEON_FP_FLAGS = ("-O3", "-mcpu=cortex-a15", "-mfpu=neon-vfpv4", "-ffast-math", "-mfp16-format=ieee")
+NEON_PROGRAMS = {
+    "neon_int": (("-mfpu=neon",), [], b"qc 1", "50", VARIANTS),
+    "neon_mem": (("-mfpu=neon",), ["30"], b"narrow", "20", VARIANTS),
+    "neon_fp": (NEON_FP_FLAGS, [], b"newton", "20", ["arm-O2", "thumb-O2"]),
+}
+NEON_RUNS = [(n, v, "interp") for n, p in NEON_PROGRAMS.items() for v in p[4]] + [
+    (n, v, "jit") for n in NEON_PROGRAMS for v in ("arm-O2", "thumb-O2")
+]
 
 
-@pytest.mark.parametrize("variant,engine", NEON_RUNS, ids=[f"{v}-{e}" for v, e in NEON_RUNS])
-@pytest.mark.parametrize("name", NEON_PROGRAMS)
+@pytest.mark.parametrize("name,variant,engine", NEON_RUNS, ids=["-".join(r) for r in NEON_RUNS])
 def test_neon_program_matches_qemu(name: str, variant: str, engine: str) -> None:
-    args, marker, threshold = NEON_PROGRAMS[name]
-    prog = build(name, variant, ("-mfpu=neon",))
-    want = run_qemu(prog, args)
+    flags, args, marker, threshold, _ = NEON_PROGRAMS[name]
+    prog = build(name, variant, flags)
+    want = run_qemu(prog, args, env=dict(os.environ, QEMU_CPU="max"))
     got = run_jitemu(prog, args, opts=["-engine", engine, "-jit-threshold", threshold])
     assert want.returncode == 0 and marker in want.stdout  # the program ran to its end under qemu-arm
     assert got.stdout == want.stdout, got.stderr.decode(errors="replace")[-2000:]

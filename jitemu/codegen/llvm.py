@@ -27,6 +27,7 @@ from llvmlite import binding as llvm
 from llvmlite import ir
 
 from jitemu.codegen.llvm_vec import vector_lowering
+from jitemu.codegen.llvm_vecfp import vector_fp_lowering
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Insn, Op, Value
@@ -453,6 +454,9 @@ class _RegionLowering:
             val = b.trunc(val, INT[rw]) if rw < 64 else val
             return self._fp_pack(val, b.load(b.gep(buf, [self.const(at + words(rw))])), w)
 
+        vec_fp = vector_fp_lowering(name)  # NEON f32 arithmetic: guarded host vector code (llvm_vecfp)
+        if vec_fp is not None:
+            return vec_fp(self, args, w, slow)
         vec = vector_lowering(name)
         if vec is not None:  # the value, or (value, new FPSCR) for the saturating ones
             r = vec(b, args)

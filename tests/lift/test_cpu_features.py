@@ -19,6 +19,7 @@ INSNS = {
     "vfma.f64 d0, d1, d2": (0xEEA10B02, 0xEEA10B02, "vfpv4"),
     "vfnms.f32 s0, s1, s2": (0xEE900A81, 0xEE900A81, "vfpv4"),
     "vcvtb.f16.f32 s0, s1": (0xEEB30A60, 0xEEB30A60, "fp16"),
+    "vcvt.f16.f32 d0, q1": (0xF3B60602, 0xFFB60602, "fp16"),  # (NEON VFMA.F32 runs under qemu-arm -cpu a8/a9)
 }
 HAS = {"cortex-a15": {"idiv", "vfpv4", "fp16"}, "cortex-a7": {"idiv", "vfpv4", "fp16"}, "cortex-a9": {"fp16"},
        "cortex-a8": set(), "max": {"idiv", "vfpv4", "fp16"}}  # fmt: skip

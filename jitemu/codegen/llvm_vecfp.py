@@ -1,0 +1,199 @@
+"""LLVM lowering of Advanced SIMD f32 operations (VADD/VSUB/VMUL/VABD/VMLA/VMLS/VFMA/VFMS/VMAX/VMIN.F32,
+VRECPE/VRSQRTE/VRECPS/VRSQRTS and the register comparisons, ``jitemu.neon.fp``) as host vector code, taken only when it
+provably gives ARM's result and flags; otherwise the runtime.
+
+NEON computes with the standard FPSCR (round to nearest, flush-to-zero, default NaN), so the rounding mode
+never needs checking.  The guard: every operand lane and every intermediate lane (VMLA's, VRECPS's product)
+is zero or normal with a biased exponent in [F+3, emax-1) = [26, 254), and every result lane (arithmetic)
+is in that range (VMAX/VMIN: operands too, so the sign rules of zeros do not arise).  Then no NaN, infinity or
+denormal is involved (FZ and DN change nothing), no overflow or underflow happens, and the only flag is
+inexact, decided exactly from the lanes widened to double: a product of two floats is exact in double, and
+the TwoSum error of a double sum says whether the sum is a double at all.  The fused forms round once with
+``llvm.fma``.  Anything outside the guard (one lane is enough) goes to the runtime (``jitemu.neon.fp``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from llvmlite import ir
+
+from jitemu.neon.fp import RECIP, RSQRT
+
+F32, F64, I32 = ir.FloatType(), ir.DoubleType(), ir.IntType(32)
+IXC = 0x10
+COMPARES = {"ceq": "==", "cge": ">=", "cgt": ">", "acge": ">=", "acgt": ">"}
+FAST = ("add", "sub", "mul", "abd", "mla", "mls", "fma", "fms", "recps", "rsqrts", "recpe", "rsqrte", "max", "min",
+        *COMPARES)  # fmt: skip
+
+# lower(region lowering, argument values, packed width, slow path maker) -> packed value | new FPSCR
+VecFPLowering = Callable[[object, list[ir.Value], int, Callable[[], ir.Value]], ir.Value]
+
+
+def vector_fp_lowering(name: str) -> VecFPLowering | None:
+    """The guarded lowering of NEON operation ``name`` (``fma.f32.q``...), or None."""
+    parts = name.split(".")
+    if len(parts) != 3 or parts[1] != "f32" or parts[0] not in FAST:
+        return None
+    n = 4 if parts[2] == "q" else 2
+    return lambda low, args, w, slow: _lower(low, parts[0], n, args, w, slow)
+
+
+class _Vec:
+    """Vector helpers on one builder for ``n`` lanes."""
+
+    def __init__(self, low, n: int):
+        self.b, self.m, self.n = low.b, low.m, n
+        self.vf, self.vd, self.vi = ir.VectorType(F32, n), ir.VectorType(F64, n), ir.VectorType(I32, n)
+
+    def splat(self, t: ir.Type, x: int | float) -> ir.Constant:
+        return ir.Constant(ir.VectorType(t, self.n), [ir.Constant(t, x)] * self.n)
+
+    def in_range(self, x: ir.Value, zero: bool = False) -> ir.Value:
+        """<n x i1>: the lanes of float vector x with a biased exponent in [26, 254) (or +-0 with ``zero``)."""
+        b, bits = self.b, self.b.bitcast(x, self.vi)
+        e = b.and_(b.lshr(bits, self.splat(I32, 23)), self.splat(I32, 0xFF))
+        ok = b.icmp_unsigned("<", b.sub(e, self.splat(I32, 26)), self.splat(I32, 254 - 26))
+        if zero:
+            ok = b.or_(ok, b.icmp_unsigned("==", b.and_(bits, self.splat(I32, 0x7FFFFFFF)), self.splat(I32, 0)))
+        return ok
+
+    def any(self, mask: ir.Value) -> ir.Value:
+        return self.b.icmp_unsigned("!=", self.b.bitcast(mask, ir.IntType(self.n)), ir.Constant(ir.IntType(self.n), 0))
+
+    def all(self, mask: ir.Value) -> ir.Value:
+        ty = ir.IntType(self.n)
+        return self.b.icmp_unsigned("==", self.b.bitcast(mask, ty), ir.Constant(ty, (1 << self.n) - 1))
+
+    def wide(self, x: ir.Value) -> ir.Value:
+        return self.b.fpext(x, self.vd)
+
+    def inexact_sum(self, r: ir.Value, x: ir.Value, y: ir.Value) -> ir.Value:
+        """<n x i1>: float lanes r differ from the exact x + y (x, y: double lanes); TwoSum error in double."""
+        b = self.b
+        s = b.fadd(x, y)
+        bb = b.fsub(s, x)
+        err = b.fadd(b.fsub(x, b.fsub(s, bb)), b.fsub(y, bb))
+        return b.or_(b.fcmp_unordered("!=", self.wide(r), s), b.fcmp_unordered("!=", err, self.splat(F64, 0.0)))
+
+    def basic(self, op: str, x: ir.Value, y: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """(x op y rounded to float, inexact lanes) for op in add / sub / mul."""
+        b = self.b
+        xd, yd = self.wide(x), self.wide(y)
+        if op == "mul":
+            r = b.fmul(x, y)
+            return r, b.fcmp_unordered("!=", self.wide(r), b.fmul(xd, yd))  # the double product is exact
+        if op == "add":
+            r = b.fadd(x, y)
+            return r, self.inexact_sum(r, xd, yd)
+        r = b.fsub(x, y)
+        return r, self.inexact_sum(r, xd, b.fneg(yd))
+
+    def table(self, name: str, values: list[int]) -> ir.GlobalVariable:
+        """A constant i32 table in the module."""
+        g = self.m.globals.get(name)
+        if g is None:
+            ty = ir.ArrayType(I32, len(values))
+            g = ir.GlobalVariable(self.m, ty, name)
+            g.initializer = ir.Constant(ty, values)
+            g.global_constant = True
+            g.linkage = "internal"
+        return g
+
+    def gather(self, table: ir.GlobalVariable, idx: ir.Value) -> ir.Value:
+        b = self.b
+        out = ir.Constant(self.vi, ir.Undefined)
+        for i in range(self.n):
+            k = b.extract_element(idx, ir.Constant(I32, i))
+            out = b.insert_element(out, b.load(b.gep(table, [ir.Constant(I32, 0), k])), ir.Constant(I32, i))
+        return out
+
+    def estimate(self, op: str, x: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """(VRECPE/VRSQRTE.F32 of the lanes of x, lanes where this is ARM's result): normal operands whose
+        reciprocal is normal (VRECPE: biased exponent in [1, 253)), positive normal ones (VRSQRTE); the
+        estimates are ``jitemu.neon.fp``'s tables.  No flag is raised for such operands."""
+        b, c = self.b, lambda k: self.splat(I32, k)
+        e = b.and_(b.lshr(x, c(23)), c(0xFF))
+        if op == "recpe":
+            ok = b.icmp_unsigned("<", b.sub(e, c(1)), c(252))
+            est = self.gather(self.table("neon_recip_estimates", [r - 256 for r in RECIP]),
+                              b.and_(b.lshr(x, c(15)), c(0xFF)))  # fmt: skip
+            head = b.or_(b.and_(x, c(0x80000000)), b.shl(b.sub(c(253), e), c(23)))
+        else:
+            ok = b.and_(b.icmp_unsigned("<", b.sub(e, c(1)), c(254)), b.icmp_signed(">=", x, c(0)))
+            idx = b.or_(b.shl(b.and_(e, c(1)), c(7)), b.and_(b.lshr(x, c(16)), c(0x7F)))
+            est = self.gather(self.table("neon_rsqrt_estimates", [r - 256 for r in RSQRT[0] + RSQRT[1]]), idx)
+            head = b.shl(b.lshr(b.sub(c(380), e), c(1)), c(23))
+        return b.or_(head, b.shl(est, c(15))), ok
+
+    def fma(self, d: ir.Value, x: ir.Value, y: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """(d + x*y rounded once, inexact lanes)."""
+        name = f"llvm.fma.v{self.n}f32"
+        fn = self.m.globals.get(name) or ir.Function(self.m, ir.FunctionType(self.vf, [self.vf] * 3), name)
+        r = self.b.call(fn, [x, y, d])
+        return r, self.inexact_sum(r, self.b.fmul(self.wide(x), self.wide(y)), self.wide(d))
+
+
+def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[], ir.Value]) -> ir.Value:
+    v = _Vec(low, n)
+    b = v.b
+    *ops, fpscr = args
+    xs = [b.bitcast(a, v.vf) for a in ops]
+    # the float vectors whose lanes must be in the guard's range: zero also allowed / not
+    zero_ok, nonzero = list(xs), []
+    inexact = lanes_ok = None
+    if op in ("add", "sub", "mul", "abd"):
+        r, inexact = v.basic("sub" if op == "abd" else op, xs[0], xs[1])
+        nonzero.append(r)
+        rbits = b.bitcast(r, v.vi)
+        if op == "abd":
+            rbits = b.and_(rbits, v.splat(I32, 0x7FFFFFFF))
+    elif op in ("mla", "mls"):
+        p, in1 = v.basic("mul", xs[1], xs[2])
+        r, in2 = v.basic("add" if op == "mla" else "sub", xs[0], p)
+        zero_ok.append(p)
+        nonzero.append(r)
+        inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
+    elif op in ("recps", "rsqrts"):  # 2 - a*b, (3 - a*b) / 2: the product rounded on its own
+        p, in1 = v.basic("mul", xs[0], xs[1])
+        r, in2 = v.basic("sub", v.splat(F32, 2.0 if op == "recps" else 3.0), p)
+        zero_ok.append(p)
+        nonzero.append(r)
+        if op == "rsqrts":
+            r = b.fmul(r, v.splat(F32, 0.5))  # exact: r and r / 2 are in the guard's range
+            nonzero.append(r)
+        inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
+    elif op in ("fma", "fms"):
+        r, inexact = v.fma(xs[0], b.fneg(xs[1]) if op == "fms" else xs[1], xs[2])
+        nonzero.append(r)
+        rbits = b.bitcast(r, v.vi)
+    elif op in ("max", "min"):  # no zeros pass the guard, so the sign rules of zeros do not arise
+        x, y = xs
+        zero_ok, nonzero = [], xs
+        rbits = b.bitcast(b.select(b.fcmp_ordered(">" if op == "max" else "<", x, y), x, y), v.vi)
+    elif op in ("recpe", "rsqrte"):
+        rbits, lanes_ok = v.estimate(op, b.bitcast(xs[0], v.vi))
+        zero_ok = []
+    else:  # comparisons: all ones or zero per lane; VACGE/VACGT on absolute values
+        x, y = xs
+        if op.startswith("a"):
+            mask = v.splat(I32, 0x7FFFFFFF)
+            x, y = (b.bitcast(b.and_(b.bitcast(z, v.vi), mask), v.vf) for z in (x, y))
+        rbits = b.sext(b.fcmp_ordered(COMPARES[op], x, y), v.vi)
+    ok = lanes_ok
+    for x, zero in [(x, True) for x in zero_ok] + [(x, False) for x in nonzero]:
+        ok = v.in_range(x, zero) if ok is None else b.and_(ok, v.in_range(x, zero))
+    zero = ir.Constant(I32, 0)
+    ixc = zero if inexact is None else b.select(v.any(inexact), ir.Constant(I32, IXC), zero)
+    rbits = b.bitcast(rbits, ir.IntType(32 * n))
+    with b.if_else(v.all(ok), likely=True) as (then, otherwise):
+        with then:
+            v_fast = low._fp_pack(rbits, b.or_(fpscr, ixc), w)
+            bb_fast = b.block
+        with otherwise:
+            v_slow = slow()
+            bb_slow = b.block
+    phi = b.phi(ir.IntType(w))
+    phi.add_incoming(v_fast, bb_fast)
+    phi.add_incoming(v_slow, bb_slow)
+    return phi
