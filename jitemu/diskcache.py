@@ -11,6 +11,7 @@ Where: ``$JITEMU_CACHE_DIR``, else ``$XDG_CACHE_HOME/jitemu``, else ``~/.cache/j
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -24,6 +25,21 @@ def default_dir() -> Path | None:
         return None if env == "off" else Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "jitemu"
+
+
+@functools.cache
+def code_identity() -> str:
+    """An identity of the jitemu code itself, part of every cache key: the names, sizes and modification
+    times of the package's source files.  The version number alone does not change while the code does
+    (development trees, several checkouts sharing one cache), and an entry made by other code (a
+    translation that was UNDEF then, an object compiled before a fix) must never be used.  A rebuilt but
+    identical tree only costs misses."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        st = p.stat()
+        h.update(f"{p.relative_to(root)} {st.st_size} {st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
 
 
 def digest(salt: str, parts: list[bytes]) -> str:

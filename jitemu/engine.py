@@ -20,6 +20,7 @@ from pathlib import Path
 
 from jitemu import __version__, log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
+from jitemu.diskcache import code_identity
 from jitemu.events import Event, EventKind
 from jitemu.ir import Block, ExitKind, Op
 from jitemu.memory import PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, GuestFault, GuestMemory
@@ -55,7 +56,7 @@ class CodeSpace:
         logging_ir = log.enabled("in_asm") or log.enabled("op")  # these show the translator's work
         self.tbcache = None
         if cache_dir is not None and not logging_ir:
-            self.tbcache = TranslationCache(cache_dir, f"{__version__} {cpu_model}")
+            self.tbcache = TranslationCache(cache_dir, f"{__version__} {code_identity()} {cpu_model}")
         mem.on_code_write = self.drop_page
 
     def jit_tier(self, state: CPUState):

@@ -36,6 +36,7 @@ from jitemu.codegen.llvm import (
     lower_regions,
     words,
 )
+from jitemu.diskcache import code_identity
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block
@@ -74,7 +75,8 @@ class JitTier:
         self.state = state
         self.count_insns = count_insns
         self.compiler = LLVMCompiler(opt_level)
-        salt = f"jitemu {__version__} cpu {cpu_model} count {int(count_insns)} {self.compiler.identity}"
+        salt = f"jitemu {__version__} {code_identity()} cpu {cpu_model} count {int(count_insns)}"
+        salt += f" {self.compiler.identity}"
         # generated code calls helpers and FP operations by position in these lists
         salt += f" helpers {','.join(helper_names())} fp {','.join(fp_op_names())}"
         self.cache = CodeCache(cache_dir, salt)
