@@ -223,12 +223,22 @@ class Engine:
         return keys
 
     def _compile_hot(self, key: Key) -> None:
-        """Compile a hot block as the entry of a region, with the other warm blocks (one module)."""
+        """Compile a hot block as the entry of a region, with the other warm blocks (one module).
+
+        Each block goes into one region of the batch only (a region stops at a block another region of the
+        batch starts with or already holds, and exits to it through a chain slot), so no block is compiled
+        twice in a module: code generation time grows with the code compiled."""
         self.space.jit_tier(self.state)
         warm = self.jit_threshold // 2
         entries = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
         entries = [k for k in entries[:JIT_BATCH] if k in self.cache]
-        self.jit.compile([self._region(k, warm) for k in entries], self._still_current)
+        taken = set(entries)
+        regions = []
+        for k in entries:
+            region = self._region(k, warm, taken)
+            taken.update((b.pc, int(b.thumb), b.itstate) for b in region)
+            regions.append(region)
+        self.jit.compile(regions, self._still_current)
         if self.space.jit_background:
             self.jit.start_background()  # the first module compiles in the foreground, the rest behind
 
@@ -236,8 +246,8 @@ class Engine:
         pb = self.cache.get((block.pc, int(block.thumb), block.itstate))
         return pb is not None and pb.block is block
 
-    def _region(self, key: Key, warm: int) -> list[Block]:
-        """The warm blocks reachable from ``key`` by direct branches (entry first)."""
+    def _region(self, key: Key, warm: int, taken: set[Key]) -> list[Block]:
+        """The warm blocks reachable from ``key`` by direct branches (entry first), but none in ``taken``."""
         region = [self.cache[key].block]
         seen = {key}
         i = 0
@@ -246,7 +256,7 @@ class Engine:
                 if insn.op is Op.EXIT and insn.aux is ExitKind.GOTO:
                     t = insn.args[0].value
                     k = (t & ~1, t & 1, 0)
-                    if k not in seen and k in self.cache and self.hot.get(k, 0) >= warm:
+                    if k not in seen and k not in taken and k in self.cache and self.hot.get(k, 0) >= warm:
                         seen.add(k)
                         region.append(self.cache[k].block)
             i += 1

@@ -43,7 +43,7 @@ from jitemu.state import CPUState
 
 BlockFn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
 MemFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
-                         ctypes.c_uint64, ctypes.c_uint64)  # fmt: skip
+                         ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64)  # fmt: skip
 HelperFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64))
 
 TABLE_BITS = 14
@@ -308,7 +308,9 @@ class JitTier:
             self.waiting.setdefault(pcword, []).append(slot)
 
     # ---- runtime callbacks (called from generated code) -----------------------------------------------
-    def _mem_slow(self, state: int, op: int, addr: int, size: int, v1: int, v2: int) -> int:
+    def _mem_slow(self, state: int, op: int, addr: int, size: int, v1: int, v2: int, where: int) -> int:
+        """A guest access the inline check did not pass (fault, page crossing, store to code).  On a fault
+        the state gets the faulting instruction's pc and ITSTATE (``where`` = pc | itstate << 32)."""
         mem = self.mem
         try:
             if op == MEM_LOAD:
@@ -327,6 +329,8 @@ class JitTier:
             s.exit_reason = RET_FAULT
             s.exit_arg = f.addr
             s.fault_write = int(f.write)
+            s.r[15] = where & 0xFFFFFFFF
+            s.itstate = where >> 32
         except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
             self.internal_error = e
             CPUState.from_address(state).exit_reason = RET_FAULT

@@ -7,8 +7,8 @@ Conventions of generated code (the JIT engine in ``jitemu.codegen.jit`` is the o
 - Guest state is the one ``CPUState``; fields are reached by their byte offsets (``jitemu.state.FIELDS``).
 - Guest memory is ``state.host_mem + addr``; every access first checks the page permission byte at
   ``state.host_perms[addr >> 12]``.  Accesses that cross a page, fault, or store to a page holding code go
-  to the runtime's slow path (``RT_MEM``), which may report a fault; the block then returns ``RET_FAULT``
-  with r15 = the faulting instruction.
+  to the runtime's slow path (``RT_MEM``, out of line in a cold block), which may report a fault: it then
+  sets r15 and ITSTATE to the faulting instruction's, and the block returns ``RET_FAULT``.
 - A GOTO exit stores the target pc and tail-calls through its chain slot (a global initialised to
   ``jit_miss``, patched by the engine once the target is compiled).  A JUMP exit looks the target up in the
   table at ``state.host_tb_table`` and tail-calls the entry on a hit.  Both return 0 to the engine when the
@@ -34,7 +34,7 @@ I1, I8, I16, I32, I64 = (ir.IntType(w) for w in (1, 8, 16, 32, 64))
 INT = {w: ir.IntType(w) for w in (1, 8, 16, 32, 48, 64, 96)}  # 48, 96: packed FP op results
 PTR = I8.as_pointer()
 BLOCK_FN = ir.FunctionType(I32, [PTR])
-MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64])  # (state, op, addr, size, v1, v2)
+MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64, I64])  # (state, op, addr, size, v1, v2, where)
 HELPER_FN = ir.FunctionType(I64, [PTR, I32, I64.as_pointer()])  # (state, helper id, args)
 
 # The optimisation pipeline for guest code: promote the guest words to SSA registers, fold the flag
@@ -102,7 +102,7 @@ class _RegionLowering:
         self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
         self.heads = {blk.pc | int(blk.thumb): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
         self.slots: list[tuple[str, int]] = []
-        self._mem_base = self._perms = None
+        self._mem_base = self._perms = self._mem_fn = None
         self._ret: ir.PhiInstr | None = None
         self._tail: ir.PhiInstr | None = None
         # per-block lowering state
@@ -165,6 +165,8 @@ class _RegionLowering:
         b = self.b
         self._mem_base = self.host_ptr("host_mem")
         self._perms = self.host_ptr("host_perms")
+        rt = b.bitcast(self.host_ptr("host_runtime"), MEM_FN.as_pointer().as_pointer())
+        self._mem_fn = b.load(b.gep(rt, [self.const(RT_MEM)]))
         self.promoted: dict[str, ir.Value] = {}
         self.dirty: list[str] = []
         for insn in (i for blk in self.blocks for i in blk.insns):
@@ -192,15 +194,19 @@ class _RegionLowering:
         for name in self.dirty:
             self.set(name, self.b.load(self.promoted[name]))
 
-    def ret(self, v: ir.Value) -> None:
-        """Leave the function with code v, through the one shared block that writes guest state back."""
+    def _ret_block(self) -> ir.PhiInstr:
+        """The one block that writes guest state back and returns (its phi: the return code)."""
         if self._ret is None:
             blk = self.new_block("ret")
             with self.b.goto_block(blk):
                 self._ret = self.b.phi(I32)
                 self.spill()
                 self.b.ret(self._ret)
-        self._ret.add_incoming(v, self.b.block)
+        return self._ret
+
+    def ret(self, v: ir.Value) -> None:
+        """Leave the function with code v, through the one shared block that writes guest state back."""
+        self._ret_block().add_incoming(v, self.b.block)
         self.b.branch(self._ret.parent)
 
     def tail(self, target: ir.Value) -> None:
@@ -336,64 +342,69 @@ class _RegionLowering:
             ok = b.and_(ok, inpage)
         return ok
 
-    def slow_mem(self, op: int, addr: ir.Value, size: int, v1: ir.Value, v2: ir.Value) -> ir.Value:
-        """Call the runtime's slow path; on a fault leave the block with RET_FAULT."""
-        b = self.b
-        rt = b.bitcast(self.host_ptr("host_runtime"), MEM_FN.as_pointer().as_pointer())
-        fnp = b.load(b.gep(rt, [self.const(RT_MEM)]))
-        r = b.call(fnp, [self.state, self.const(op), addr, self.const(size), v1, v2])
-        faulted = b.icmp_unsigned("==", self.get("exit_reason", 32), self.const(RET_FAULT))
-        with b.if_then(faulted, likely=False):
-            self.set("r15", self.const(self.pc))
-            self.write_field("itstate", self.const(self.it))
-            self.ret(self.const(RET_FAULT))
-        return r
+    def _access(self, ok: ir.Value, fast, op: int, addr: ir.Value, w: int, v1: ir.Value, v2: ir.Value):
+        """``fast()`` when ok, else the runtime's slow path (an out-of-line cold block); returns the iN
+        result joined from both (None when ``fast`` gives none).
 
-    def _fast_or_slow(self, ok: ir.Value, fast, slow, w: int) -> ir.Value:
-        """``fast()`` when ok, else ``slow()`` (an i64), joined into one iN value."""
+        The slow block calls the runtime with this instruction's pc and ITSTATE, which it stores on a fault;
+        the block then branches straight to the function's shared write-back-and-return block, so an
+        access costs four small LLVM blocks (check, fast path, call, join) and no block of its own for
+        the fault."""
         b = self.b
-        with b.if_else(ok, likely=True) as (then, otherwise):
-            with then:
-                v_fast = fast()
-                bb_fast = b.block
-            with otherwise:
-                r = slow()
-                v_slow = b.trunc(r, INT[w]) if w < 64 else r
-                bb_slow = b.block
+        fast_bb, slow_bb = self.new_block("mem.fast"), self.new_block("mem.slow")
+        join = self.new_block("mem.join")
+        b.cbranch(ok, fast_bb, slow_bb)
+        b.block.terminator.set_metadata("prof", self._weights(2000, 1))
+        b.position_at_end(fast_bb)
+        v_fast = fast()
+        b.branch(join)
+        b.position_at_end(slow_bb)
+        where = ir.Constant(I64, self.pc | self.it << 32)
+        r = b.call(self._mem_fn, [self.state, self.const(op), addr, self.const(w // 8), v1, v2, where])
+        r = b.trunc(r, INT[w]) if w < 64 else r
+        faulted = b.icmp_unsigned("==", self.get("exit_reason", 32), self.const(RET_FAULT))
+        self._ret_block().add_incoming(self.const(RET_FAULT), b.block)
+        b.cbranch(faulted, self._ret.parent, join)
+        b.block.terminator.set_metadata("prof", self._weights(1, 2000))
+        b.position_at_end(join)
+        if v_fast is None:
+            return None
         phi = b.phi(INT[w])
-        phi.add_incoming(v_fast, bb_fast)
-        phi.add_incoming(v_slow, bb_slow)
+        phi.add_incoming(v_fast, fast_bb)
+        phi.add_incoming(r, slow_bb)
         return phi
+
+    def _weights(self, taken: int, not_taken: int) -> ir.MDValue:
+        """Branch weights metadata (``prof``): the fast path of an access is taken, the fault branch not."""
+        return self.m.add_metadata([ir.MetaDataString(self.m, "branch_weights"), self.const(taken),
+                                    self.const(not_taken)])  # fmt: skip
 
     def load(self, addr: ir.Value, w: int) -> ir.Value:
         zero = ir.Constant(I64, 0)
-        return self._fast_or_slow(
-            self.fast_check(addr, w // 8, PROT_READ, PROT_READ),
-            lambda: self.b.load(self.host_addr(addr, w), align=1),
-            lambda: self.slow_mem(MEM_LOAD, addr, w // 8, zero, zero),
-            w,
-        )
+        ok = self.fast_check(addr, w // 8, PROT_READ, PROT_READ)
+        return self._access(ok, lambda: self.b.load(self.host_addr(addr, w), align=1), MEM_LOAD, addr, w, zero, zero)
 
     def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
         b = self.b
         ok = self.fast_check(addr, w // 8, PROT_WRITE | PAGE_CODE, PROT_WRITE)
-        with b.if_else(ok, likely=True) as (fast, slow):
-            with fast:
-                b.store(v, self.host_addr(addr, w), align=1)
-            with slow:
-                self.slow_mem(MEM_STORE, addr, w // 8, b.zext(v, I64) if w < 64 else v, ir.Constant(I64, 0))
+        v64 = b.zext(v, I64) if w < 64 else v
+
+        def fast() -> None:
+            b.store(v, self.host_addr(addr, w), align=1)
+
+        self._access(ok, fast, MEM_STORE, addr, w, v64, ir.Constant(I64, 0))
 
     def cmpxchg(self, addr: ir.Value, expected: ir.Value, new: ir.Value, w: int) -> ir.Value:
         b = self.b
         ok = self.fast_check(addr, w // 8, PROT_READ | PROT_WRITE | PAGE_CODE, PROT_READ | PROT_WRITE)
         ok = b.and_(ok, b.icmp_unsigned("==", b.and_(addr, self.const(w // 8 - 1)), self.const(0)))
         ext = (lambda x: b.zext(x, I64)) if w < 64 else (lambda x: x)
-        return self._fast_or_slow(
+        e64, n64 = ext(expected), ext(new)
+        return self._access(
             ok,
             lambda: b.extract_value(b.cmpxchg(self.host_addr(addr, w), expected, new, "seq_cst", "seq_cst"), 0),
-            lambda: self.slow_mem(MEM_CMPXCHG, addr, w // 8, ext(expected), ext(new)),
-            w,
-        )
+            MEM_CMPXCHG, addr, w, e64, n64,
+        )  # fmt: skip
 
     def call_helper(self, name: str, args: list[ir.Value], w: int) -> ir.Value | None:
         b = self.b
