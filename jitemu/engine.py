@@ -20,12 +20,13 @@ from pathlib import Path
 
 from jitemu import __version__, log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
+from jitemu.codegen.retcodes import RET_HOT
 from jitemu.events import Event, EventKind
 from jitemu.ir import Block, ExitKind, Op
 from jitemu.memory import PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
 from jitemu.tbcache import TranslationCache
-from jitemu.tuning import JIT_BATCH, JIT_THRESHOLD, REGION_MAX
+from jitemu.tuning import JIT_BATCH, JIT_PROMOTE, JIT_THRESHOLD, REGION_MAX
 
 ENGINES = ("jit", "interp")
 Key = tuple[int, int, int]  # a block: (pc, thumb, itstate)
@@ -38,12 +39,15 @@ class CodeSpace:
 
     def __init__(self, mem: GuestMemory, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
                  cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False,
-                 cache_detach: bool = True, cpu_features: frozenset[str] | None = None):  # fmt: skip
+                 cache_detach: bool = True, cpu_features: frozenset[str] | None = None,
+                 jit_promote: int | None = None):  # fmt: skip
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
         self.engine_name = engine
         self.jit_threshold = jit_threshold
+        # arrivals at a tier-1 region's blocks before it is compiled at tier 2
+        self.jit_promote = JIT_PROMOTE * max(jit_threshold, 1) if jit_promote is None else jit_promote
         self.cache_dir = cache_dir
         self.cpu_model = cpu_model
         self.cpu_features = cpu_features  # the model's optional features the lifter checks (None: all)
@@ -64,7 +68,7 @@ class CodeSpace:
             from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
 
             self.jit = JitTier(self.mem, state, count_insns=log.enabled("stats"), cache_dir=self.cache_dir,
-                               cpu_model=self.cpu_model)  # fmt: skip
+                               cpu_model=self.cpu_model, promote_at=self.jit_promote)  # fmt: skip
         return self.jit
 
     def drop_page(self, page: int) -> None:
@@ -324,7 +328,9 @@ class Engine:
             "blocks compiled": jit.blocks_compiled if jit else 0,
             "regions compiled": len(jit.regions_compiled) if jit else 0,
             "modules compiled": jit.compiler.modules_compiled if jit else 0,
+            "regions recompiled at tier 2": jit.regions_promoted if jit else 0,
             "compile seconds": round(jit.compiler.compile_seconds, 4) if jit else 0.0,
+            "compile CPU seconds": round(jit.compiler.compile_cpu_seconds, 4) if jit else 0.0,
             "code cache hits": jit.cache.hits if jit else 0,
             "code cache misses": jit.cache.misses if jit else 0,
             "entries into generated code": self.native_entries,
@@ -355,6 +361,9 @@ class Engine:
         if jit.internal_error is not None:
             err, jit.internal_error = jit.internal_error, None
             raise err
+        if rc == RET_HOT:
+            jit.promote(s.exit_arg)
+            rc = 0
         if rc == 0:
             return Event(EventKind.INTERRUPT, pc=s.r[15]) if s.exit_request else None
         pc = s.r[15]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from llvmlite import binding as llvm
 from llvmlite import ir
 
+from jitemu.codegen.retcodes import RET_FAULT, RET_HOT, RET_MISS
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Insn, Op, Value
@@ -42,9 +43,11 @@ HELPER_FN = ir.FunctionType(I64, [PTR, I32, I64.as_pointer()])  # (state, helper
 # module pipeline and the code runs as fast (bench/).
 JIT_PASSES = ("sroa", "instruction_combine", "simplify_cfg", "new_gvn", "dead_store_elimination",
               "instruction_combine", "simplify_cfg")  # fmt: skip
+# Tier 1 (code that just got warm): guest words to SSA registers, then LLVM's fast instruction selector and
+# register allocator (codegen level 0).  About six times cheaper to compile; the code runs 1.5-3x slower,
+# so regions that stay hot are compiled again at tier 2 (``JIT_PASSES``, full code generation).
+TIER1_PASSES = ("sroa", "simplify_cfg")
 
-RET_MISS = 0
-RET_FAULT = 6
 # slow-path memory operations
 MEM_LOAD, MEM_STORE, MEM_CMPXCHG = 0, 1, 2
 # runtime table slots (state.host_runtime)
@@ -77,6 +80,11 @@ def block_symbol(pc: int, thumb: int) -> str:
     return f"tb_{pc:08x}_{'t' if thumb else 'a'}"
 
 
+def counter_symbol(symbol: str) -> str:
+    """The use counter of a tier-1 region function."""
+    return f"count_{symbol}"
+
+
 @dataclass
 class Lowered:
     """What the engine needs to know about one lowered block."""
@@ -90,7 +98,7 @@ class _RegionLowering:
     of ``module``.  Direct branches between the region's blocks are plain LLVM branches, so a loop
     spanning several guest blocks runs on host registers."""
 
-    def __init__(self, module: ir.Module, blocks: list[Block], count_insns: bool, suffix: str):
+    def __init__(self, module: ir.Module, blocks: list[Block], count_insns: bool, suffix: str, promote_at: int):
         self.m = module
         self.blocks = blocks
         entry = blocks[0]
@@ -102,6 +110,8 @@ class _RegionLowering:
         self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
         self.heads = {blk.pc | int(blk.thumb): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
         self.slots: list[tuple[str, int]] = []
+        self.promote_at = promote_at
+        self._counter: ir.GlobalVariable | None = None
         self._mem_base = self._perms = self._mem_fn = None
         self._ret: ir.PhiInstr | None = None
         self._tail: ir.PhiInstr | None = None
@@ -144,7 +154,7 @@ class _RegionLowering:
     def lower(self) -> Lowered:
         b = self.b
         self._promote_fields()
-        b.branch(self.heads[self.blocks[0].pc | int(self.blocks[0].thumb)])
+        self.goto_head(self.blocks[0].pc | int(self.blocks[0].thumb))
         for blk in self.blocks:
             self.vals, self.pc, self.it, self.ninsns = {}, blk.pc, blk.itstate, 0
             b.position_at_end(self.heads[blk.pc | int(blk.thumb)])
@@ -515,7 +525,7 @@ class _RegionLowering:
                 self.set_pc(pcword)
                 self.ret(self.const(RET_MISS))
             if kind is ExitKind.GOTO and insn.args[0].value in self.heads:
-                b.branch(self.heads[insn.args[0].value])  # inside the region: stay in host registers
+                self.goto_head(insn.args[0].value)  # inside the region: stay in host registers
                 return
             self.set_pc(pcword)
             if kind is ExitKind.GOTO:
@@ -531,6 +541,24 @@ class _RegionLowering:
         self.set_pc(pcword)
         self.set("exit_arg", self.const(insn.aux2))
         self.ret(self.const(int(kind)))
+
+    def goto_head(self, pcword: int) -> None:
+        """Branch to a block of the region.  With ``promote_at`` (tier 1), arrivals at the region's blocks
+        are counted, and the one that reaches ``promote_at`` leaves with RET_HOT so the engine compiles
+        the region at tier 2."""
+        b = self.b
+        if self.promote_at:
+            if self._counter is None:
+                self._counter = ir.GlobalVariable(self.m, I32, counter_symbol(self.sym))
+                self._counter.initializer = self.const(0)
+            n = b.add(b.load(self._counter), self.const(1))
+            b.store(n, self._counter)
+            hot = b.icmp_unsigned("==", n, self.const(self.promote_at))
+            with b.if_then(hot, likely=False):
+                self.set_pc(self.const(pcword))
+                self.set("exit_arg", self.const(self.blocks[0].pc | int(self.blocks[0].thumb)))
+                self.ret(self.const(RET_HOT))
+        b.branch(self.heads[pcword])
 
     def set_pc(self, pcword: ir.Value) -> None:
         b = self.b
@@ -558,17 +586,21 @@ class _RegionLowering:
 
 
 def lower_regions(
-    regions: list[list[Block]], name: str, count_insns: bool = False, suffix: str = ""
+    regions: list[list[Block]], name: str, count_insns: bool = False, suffix: str = "", promote_at: int = 0
 ) -> tuple[ir.Module, list[Lowered]]:
     """One LLVM module holding a function per region, named after the region's entry block (symbols
-    get ``suffix`` to stay unique across recompilations)."""
+    get ``suffix`` to stay unique across recompilations).  ``promote_at``: see ``goto_head``."""
     m = ir.Module(name)
     m.triple = llvm.get_process_triple()
-    return m, [_RegionLowering(m, blocks, count_insns, suffix).lower() for blocks in regions]
+    return m, [_RegionLowering(m, blocks, count_insns, suffix, promote_at).lower() for blocks in regions]
 
 
 class LLVMCompiler:
-    """Owns the target machine, the MCJIT engine and the pass pipeline; compiles modules."""
+    """Owns the target machines, the MCJIT engine and the pass pipelines; compiles modules.
+
+    Tier 2 modules go through MCJIT (``JIT_PASSES``, code generation at ``opt_level``); tier 1 modules are
+    optimised lightly (``TIER1_PASSES``), turned into an object by a codegen-level-0 target machine and
+    loaded into the same engine, as objects from the persistent cache are."""
 
     def __init__(self, opt_level: int = 2):
         llvm.initialize_native_target()
@@ -576,14 +608,18 @@ class LLVMCompiler:
         target = llvm.Target.from_default_triple()
         self.host_cpu = llvm.get_host_cpu_name()
         self.host_features = llvm.get_host_cpu_features().flatten()
-        self.tm = target.create_target_machine(
-            cpu=self.host_cpu, features=self.host_features, opt=opt_level, jit=True, codemodel="jitdefault"
+        self.tm, self.tm_fast = (
+            target.create_target_machine(
+                cpu=self.host_cpu, features=self.host_features, opt=level, jit=True, codemodel="jitdefault"
+            )  # fmt: skip
+            for level in (opt_level, 0)
         )
         self.opt_level = opt_level
         self.ee = llvm.create_mcjit_compiler(llvm.parse_assembly(""), self.tm)
         self.last_object: bytes | None = None
         self.ee.set_object_cache(self._notify_object, lambda _module: None)
         self.compile_seconds = 0.0
+        self.compile_cpu_seconds = 0.0  # the compiling thread's CPU time (wall time grows on a busy host)
         self.load_seconds = 0.0
         self.modules_compiled = 0
         self._pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
@@ -596,15 +632,19 @@ class LLVMCompiler:
         ir.IRBuilder(f.append_basic_block()).ret(ir.Constant(I32, RET_MISS))
         self._add(str(m))
 
-    def _add(self, text: str, optimize: bool = False) -> llvm.ModuleRef:
+    def _optimise(self, text: str, passes: tuple[str, ...]) -> llvm.ModuleRef:
         mod = llvm.parse_assembly(text)
         mod.verify()
-        if optimize and self.opt_level:
+        if self.opt_level:
             pb = llvm.create_pass_builder(self.tm, self._pto)
             mpm = llvm.create_new_module_pass_manager()
-            for p in JIT_PASSES:
+            for p in passes:
                 getattr(mpm, f"add_{p}_pass")()
             mpm.run(mod, pb)
+        return mod
+
+    def _add(self, text: str, optimize: bool = False) -> llvm.ModuleRef:
+        mod = self._optimise(text, JIT_PASSES if optimize else ())
         self.ee.add_module(mod)
         self.ee.finalize_object()
         return mod
@@ -621,14 +661,20 @@ class LLVMCompiler:
         """Add a module of jitemu's own runtime code (not guest code: not counted in the statistics)."""
         self._add(module_ir, optimize=True)
 
-    def compile(self, module_ir: str) -> llvm.ModuleRef:
-        """Optimise and compile a module (LLVM IR text); its object file is then in ``last_object``."""
-        t0 = time.perf_counter()
+    def compile(self, module_ir: str, tier: int = 2) -> None:
+        """Optimise and compile a module (LLVM IR text) at ``tier``; its object file is then in
+        ``last_object``."""
+        t0, c0 = time.perf_counter(), time.thread_time()
         self.last_object = None
-        mod = self._add(module_ir, optimize=True)
+        if tier == 1:
+            self.last_object = self.tm_fast.emit_object(self._optimise(module_ir, TIER1_PASSES))
+            self.ee.add_object_file(llvm.ObjectFileRef.from_data(self.last_object))
+            self.ee.finalize_object()
+        else:
+            self._add(module_ir, optimize=True)
         self.compile_seconds += time.perf_counter() - t0
+        self.compile_cpu_seconds += time.thread_time() - c0
         self.modules_compiled += 1
-        return mod
 
     def add_object(self, data: bytes) -> None:
         """Load a compiled object (from the persistent cache): no IR, no code generation."""
@@ -643,14 +689,14 @@ class LLVMCompiler:
     def global_address(self, name: str) -> int:
         return self.ee.get_global_value_address(name)
 
-    def host_disassembly(self, mod: llvm.ModuleRef) -> str:
-        """The module's host machine code, disassembled with capstone's x86-64 mode (``-d out_asm``)."""
+    def host_disassembly(self, obj: bytes) -> str:
+        """An object's host machine code, disassembled with capstone's x86-64 mode (``-d out_asm``)."""
         import io  # noqa: PLC0415 - only for -d out_asm
 
         from capstone import CS_ARCH_X86, CS_MODE_64, Cs  # noqa: PLC0415
         from elftools.elf.elffile import ELFFile  # noqa: PLC0415
 
-        elf = ELFFile(io.BytesIO(self.tm.emit_object(mod)))
+        elf = ELFFile(io.BytesIO(obj))
         symtab = elf.get_section_by_name(".symtab")
         out = []
         for idx, sec in enumerate(elf.iter_sections()):
