@@ -22,7 +22,7 @@ from jitemu import __version__, log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
 from jitemu.codegen.retcodes import RET_HOT
 from jitemu.events import Event, EventKind
-from jitemu.ir import Block, ExitKind, Op
+from jitemu.ir import Block, ExitKind
 from jitemu.memory import PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
 from jitemu.tbcache import TranslationCache
@@ -123,6 +123,22 @@ class CodeSpace:
             if pb is not None:
                 return engine.interp.export(pb)
         return None
+
+
+class RegionBlock:
+    """A block of a region as the JIT tier sees it: where it is, its guest size, and its IR (``block``) only
+    if the JIT must lower it.  A module found in the code cache needs no IR, so a warm run lifts nothing."""
+
+    __slots__ = ("pc", "thumb", "itstate", "guest_size", "prepared")
+
+    def __init__(self, key: Key, prepared: PreparedBlock):
+        self.pc, self.thumb, self.itstate = key
+        self.guest_size = prepared.guest_size
+        self.prepared = prepared
+
+    @property
+    def block(self) -> Block:
+        return self.prepared.block
 
 
 class Engine:
@@ -246,23 +262,20 @@ class Engine:
         if self.space.jit_background:
             self.jit.start_background()  # the first module compiles in the foreground, the rest behind
 
-    def _still_current(self, block: Block) -> bool:
-        pb = self.cache.get((block.pc, int(block.thumb), block.itstate))
-        return pb is not None and pb.block is block
+    def _still_current(self, rb: RegionBlock) -> bool:
+        return self.cache.get((rb.pc, rb.thumb, rb.itstate)) is rb.prepared
 
-    def _region(self, key: Key, warm: int, taken: set[Key]) -> list[Block]:
+    def _region(self, key: Key, warm: int, taken: set[Key]) -> list[RegionBlock]:
         """The warm blocks reachable from ``key`` by direct branches (entry first), but none in ``taken``."""
-        region = [self.cache[key].block]
+        region = [RegionBlock(key, self.cache[key])]
         seen = {key}
         i = 0
         while i < len(region) and len(region) < REGION_MAX:
-            for insn in region[i].insns:
-                if insn.op is Op.EXIT and insn.aux is ExitKind.GOTO:
-                    t = insn.args[0].value
-                    k = (t & ~1, t & 1, 0)
-                    if k not in seen and k not in taken and k in self.cache and self.hot.get(k, 0) >= warm:
-                        seen.add(k)
-                        region.append(self.cache[k].block)
+            for t in region[i].prepared.goto_targets():
+                k = (t & ~1, t & 1, 0)
+                if k not in seen and k not in taken and k in self.cache and self.hot.get(k, 0) >= warm:
+                    seen.add(k)
+                    region.append(RegionBlock(k, self.cache[k]))
             i += 1
         return region[:REGION_MAX]
 

@@ -154,6 +154,8 @@ class JitTier:
     @_locked
     def compile(self, regions: list[list[Block]], valid: Callable[[Block], bool] | None = None, tier: int = 1) -> None:
         """Compile regions (entry block first; itstate-0 entries only) into one module and link them in.
+        A region's blocks are IR blocks or the engine's ``RegionBlock``s, whose IR is only made when the
+        module is not in the code cache.
 
         Tier 1 is cheap code that counts its own use and asks for ``promote`` once it is hot (see
         ``llvm.TIER1_PASSES``); tier 2 is fully optimised.  With a background compiler the work is queued
@@ -258,7 +260,8 @@ class JitTier:
             job.lowered, job.obj = lowered, entry[1]
         else:
             promote_at = self.promote_at if tier == 1 else 0
-            module, job.lowered = lower_regions(regions, f"m{suffix}", self.count_insns, suffix, promote_at)
+            ir_regions = [[_ir(b) for b in r] for r in regions]
+            module, job.lowered = lower_regions(ir_regions, f"m{suffix}", self.count_insns, suffix, promote_at)
             job.ir_text = str(module)
         return job
 
@@ -431,6 +434,11 @@ def _lowered_from_meta(meta: dict, n: int) -> list[Lowered] | None:
         return [Lowered(str(sym), [(str(name), int(t)) for name, t in slots]) for sym, slots in regions]
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _ir(b) -> Block:
+    """A region member's IR: regions hold IR blocks, or the engine's ``RegionBlock`` (IR made on demand)."""
+    return b if isinstance(b, Block) else b.block
 
 
 def _key(b: Block) -> tuple[int, int, int]:
