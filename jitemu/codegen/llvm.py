@@ -352,22 +352,29 @@ class _RegionLowering:
             ok = b.and_(ok, inpage)
         return ok
 
-    def _access(self, ok: ir.Value, fast, op: int, addr: ir.Value, w: int, v1: ir.Value, v2: ir.Value):
+    def _access(self, ok: ir.Value, fast, op: int, addr: ir.Value, w: int, v1: ir.Value, v2: ir.Value,
+                speculate: bool = False):  # fmt: skip
         """``fast()`` when ok, else the runtime's slow path (an out-of-line cold block); returns the iN
-        result joined from both (None when ``fast`` gives none).
+        result joined from both (None when ``fast`` gives none).  ``speculate``: ``fast()`` is harmless
+        when not ok (a load), so it runs before the check's branch, in the same block.
 
         The slow block calls the runtime with this instruction's pc and ITSTATE, which it stores on a fault;
         the block then branches straight to the function's shared write-back-and-return block, so an
-        access costs four small LLVM blocks (check, fast path, call, join) and no block of its own for
-        the fault."""
+        access costs a call block and a join block (and a fast-path block unless speculated), and no
+        block of its own for the fault."""
         b = self.b
-        fast_bb, slow_bb = self.new_block("mem.fast"), self.new_block("mem.slow")
-        join = self.new_block("mem.join")
-        b.cbranch(ok, fast_bb, slow_bb)
+        slow_bb, join = self.new_block("mem.slow"), self.new_block("mem.join")
+        if speculate:
+            v_fast, fast_bb = fast(), b.block
+            b.cbranch(ok, join, slow_bb)
+        else:
+            fast_bb = self.new_block("mem.fast")
+            b.cbranch(ok, fast_bb, slow_bb)
         b.block.terminator.set_metadata("prof", self._weights(2000, 1))
-        b.position_at_end(fast_bb)
-        v_fast = fast()
-        b.branch(join)
+        if not speculate:
+            b.position_at_end(fast_bb)
+            v_fast = fast()
+            b.branch(join)
         b.position_at_end(slow_bb)
         where = ir.Constant(I64, self.pc | self.it << 32)
         r = b.call(self._mem_fn, [self.state, self.const(op), addr, self.const(w // 8), v1, v2, where])
@@ -390,9 +397,16 @@ class _RegionLowering:
                                     self.const(not_taken)])  # fmt: skip
 
     def load(self, addr: ir.Value, w: int) -> ir.Value:
+        """A load reads the host mapping before its check has passed: the whole 4 GiB of guest addresses is
+        always readable host memory, and the address is clamped so the access never runs past its end
+        (an access that would is a page crossing, which the check sends to the slow path anyway)."""
+        b = self.b
         zero = ir.Constant(I64, 0)
         ok = self.fast_check(addr, w // 8, PROT_READ, PROT_READ)
-        return self._access(ok, lambda: self.b.load(self.host_addr(addr, w), align=1), MEM_LOAD, addr, w, zero, zero)
+        last = self.const((1 << 32) - w // 8)
+        clamped = b.select(b.icmp_unsigned("<=", addr, last), addr, last)
+        return self._access(ok, lambda: b.load(self.host_addr(clamped, w), align=1), MEM_LOAD, addr, w, zero, zero,
+                            speculate=True)  # fmt: skip
 
     def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
         b = self.b
