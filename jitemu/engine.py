@@ -26,7 +26,7 @@ from jitemu.ir import Block, ExitKind
 from jitemu.memory import PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
 from jitemu.tbcache import TranslationCache
-from jitemu.tuning import JIT_BATCH, JIT_PROMOTE, JIT_THRESHOLD, REGION_MAX
+from jitemu.tuning import JIT_BATCH, JIT_PROMOTE, JIT_START, JIT_THRESHOLD, REGION_MAX
 
 ENGINES = ("jit", "interp")
 Key = tuple[int, int, int]  # a block: (pc, thumb, itstate)
@@ -40,7 +40,7 @@ class CodeSpace:
     def __init__(self, mem: GuestMemory, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
                  cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False,
                  cache_detach: bool = True, cpu_features: frozenset[str] | None = None,
-                 jit_promote: int | None = None):  # fmt: skip
+                 jit_promote: int | None = None, jit_start: int | None = None):  # fmt: skip
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
@@ -48,6 +48,11 @@ class CodeSpace:
         self.jit_threshold = jit_threshold
         # arrivals at a tier-1 region's blocks before it is compiled at tier 2
         self.jit_promote = JIT_PROMOTE * max(jit_threshold, 1) if jit_promote is None else jit_promote
+        # blocks a thread interprets before anything is compiled (short runs never load LLVM); none below the
+        # default threshold, which asks for early compilation (tests)
+        if jit_start is None:
+            jit_start = JIT_START * jit_threshold if jit_threshold >= JIT_THRESHOLD else 0
+        self.jit_start = jit_start
         self.cache_dir = cache_dir
         self.cpu_model = cpu_model
         self.cpu_features = cpu_features  # the model's optional features the lifter checks (None: all)
@@ -242,6 +247,12 @@ class Engine:
             self.hot.pop(key, None)
         return keys
 
+    def _start_jit(self) -> None:
+        """The run got long enough for the JIT (``CodeSpace.jit_start``): compile what got hot meanwhile."""
+        hot = [(n, k) for k, n in self.hot.items() if n >= self.jit_threshold and k[2] == 0 and k in self.cache]
+        if hot:
+            self._compile_hot(max(hot)[1])
+
     def _compile_hot(self, key: Key) -> None:
         """Compile a hot block as the entry of a region, with the other warm blocks (one module).
 
@@ -288,6 +299,7 @@ class Engine:
         jit_on = self.engine_name == "jit"
         hot = self.hot
         threshold = self.jit_threshold
+        jit_start = self.space.jit_start
         while True:
             key = (s.r[15], s.thumb, s.itstate)
             if self.jit is not None:
@@ -305,7 +317,7 @@ class Engine:
                 if jit_on:
                     n = hot.get(key, 0) + 1
                     hot[key] = n
-                    if n == threshold and key[2] == 0:
+                    if n == threshold and key[2] == 0 and self.blocks_interpreted >= jit_start:
                         self._compile_hot(key)
                         continue
                 if trace:
@@ -317,6 +329,8 @@ class Engine:
                 return Event(EventKind.FAULT, pc=pc, addr=f.addr, write=f.write)
             self.insns_executed += ex.ninsns
             self.blocks_interpreted += 1
+            if self.blocks_interpreted == jit_start and jit_on:
+                self._start_jit()
             pcword = ex.pcword
             s.r[15] = pcword & ~1
             s.thumb = pcword & 1

@@ -32,7 +32,7 @@ def test_fault_is_precise(name: str, engine: str) -> None:
     state = CPUState()
     state.r[1], state.r[15], state.thumb, state.ZF = BAD, CODE, int(thumb), 0  # Z set
     promote = 1 if engine == "jit-tier2" else None
-    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, cache_dir=None,
+    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
                  jit_promote=promote)  # fmt: skip
     ev = eng.run()
     assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, fault_pc, BAD)
@@ -54,7 +54,7 @@ def test_fault_at_the_top_of_the_address_space(engine: str) -> None:
     mem.write_raw(CODE, bytes.fromhex("000091e5"))  # A32: ldr r0, [r1]
     state = CPUState()
     state.r[1], state.r[15] = 0xFFFFFFFD, CODE
-    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, cache_dir=None,
+    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
                  jit_promote=1 if engine == "jit-tier2" else None)  # fmt: skip
     ev = eng.run()
     assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, CODE, 0xFFFFFFFD)
