@@ -256,9 +256,11 @@ class Engine:
     def _compile_hot(self, key: Key) -> None:
         """Compile a hot block as the entry of a region, with the other warm blocks (one module).
 
-        Each block goes into one region of the batch only (a region stops at a block another region of the
-        batch starts with or already holds, and exits to it through a chain slot), so no block is compiled
-        twice in a module: code generation time grows with the code compiled."""
+        At tier 1 each block goes into one region of the batch only (a region stops at a block another
+        region of the batch starts with or already holds, and exits to it through a chain slot), so no block
+        is compiled twice in a module: code generation time grows with the code compiled.  A region that
+        gets hot is recompiled at tier 2 with every warm block it reaches (a loop through blocks that
+        other regions start, such as an interpreter's dispatch loop, then stays in one function)."""
         self.space.jit_tier(self.state)
         warm = self.jit_threshold // 2
         entries = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
@@ -269,7 +271,8 @@ class Engine:
             region = self._region(k, warm, taken)
             taken.update((b.pc, int(b.thumb), b.itstate) for b in region)
             regions.append(region)
-        self.jit.compile(regions, self._still_current)
+        whole = [self._region(k, warm, set()) for k in entries]
+        self.jit.compile(regions, self._still_current, tier2_regions=whole)
         if self.space.jit_background:
             self.jit.start_background()  # the first module compiles in the foreground, the rest behind
 

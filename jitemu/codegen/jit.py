@@ -152,7 +152,13 @@ class JitTier:
 
     # ---- compiling -----------------------------------------------------------------------------------
     @_locked
-    def compile(self, regions: list[list[Block]], valid: Callable[[Block], bool] | None = None, tier: int = 1) -> None:
+    def compile(
+        self,
+        regions: list[list[Block]],
+        valid: Callable[[Block], bool] | None = None,
+        tier: int = 1,
+        tier2_regions: list[list[Block]] | None = None,
+    ) -> None:
         """Compile regions (entry block first; itstate-0 entries only) into one module and link them in.
         A region's blocks are IR blocks or the engine's ``RegionBlock``s, whose IR is only made when the
         module is not in the code cache.
@@ -160,12 +166,16 @@ class JitTier:
         Tier 1 is cheap code that counts its own use and asks for ``promote`` once it is hot (see
         ``llvm.TIER1_PASSES``); tier 2 is fully optimised.  With a background compiler the work is queued
         and ``poll()`` links it in later; ``valid`` says whether a block is still current (its guest code
-        may change meanwhile)."""
-        regions = [r for r in regions if r and r[0].itstate == 0 and _key(r[0]) not in self.pending]
-        if not regions:
+        may change meanwhile).  ``tier2_regions``: what each tier-1 region becomes at tier 2 (same entry;
+        default: the same blocks)."""
+        pairs = [(r, w) for r, w in zip(regions, tier2_regions or regions, strict=True)
+                 if r and r[0].itstate == 0 and _key(r[0]) not in self.pending]  # fmt: skip
+        if not pairs:
             return
+        regions = [r for r, _ in pairs]
         job = self._prepare(regions, tier)
         job.valid = valid
+        job.tier2_regions = [w for _, w in pairs]
         if self._queue is None:
             self._build(job)
             self._install(job)
@@ -297,12 +307,13 @@ class JitTier:
         for region in regions:
             for member in region:
                 self.regions_with.setdefault(_key(member), set()).add(_key(region[0]))
-        for region, lw, addr, slots in zip(regions, job.lowered, job.fn_addrs, job.slot_addrs, strict=False):
+        for region, whole, lw, addr, slots in zip(regions, job.tier2_regions, job.lowered, job.fn_addrs,
+                                                  job.slot_addrs, strict=False):  # fmt: skip
             blk = region[0]
             pcword = blk.pc | int(blk.thumb)
             self._drop_entry(_key(blk))  # the tier-1 code of a region now at tier 2
             if job.tier == 1:
-                self.tier1[pcword] = (region, job.valid, job.counter_addrs.pop(0))
+                self.tier1[pcword] = (whole, job.valid, job.counter_addrs.pop(0))
             self.native[(blk.pc, int(blk.thumb), 0)] = BlockFn(addr)
             self.fn_addr[pcword] = addr
             self._table_set(pcword, addr)
@@ -412,6 +423,7 @@ class _Job:
     fn_addrs: list[int] = field(default_factory=list)
     slot_addrs: list[list[int]] = field(default_factory=list)
     counter_addrs: list[int] = field(default_factory=list)  # tier 1: each region's use counter
+    tier2_regions: list[list[Block]] = field(default_factory=list)  # what the regions become at tier 2
     valid: Callable[[Block], bool] | None = None
     error: BaseException | None = None
 
