@@ -20,13 +20,14 @@ from pathlib import Path
 
 from jitemu import __version__, log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
+from jitemu.codegen.retcodes import RET_HOT
 from jitemu.diskcache import code_identity
 from jitemu.events import Event, EventKind
-from jitemu.ir import Block, ExitKind, Op
+from jitemu.ir import Block, ExitKind
 from jitemu.memory import PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, GuestFault, GuestMemory
 from jitemu.state import CPUState, format_cpu
 from jitemu.tbcache import TranslationCache
-from jitemu.tuning import JIT_BATCH, JIT_THRESHOLD, REGION_MAX
+from jitemu.tuning import JIT_BATCH, JIT_PROMOTE, JIT_START, JIT_THRESHOLD, REGION_MAX
 
 ENGINES = ("jit", "interp")
 Key = tuple[int, int, int]  # a block: (pc, thumb, itstate)
@@ -39,12 +40,20 @@ class CodeSpace:
 
     def __init__(self, mem: GuestMemory, *, engine: str = "jit", jit_threshold: int = JIT_THRESHOLD,
                  cache_dir: Path | None = None, cpu_model: str = "any", jit_background: bool = False,
-                 cache_detach: bool = True, cpu_features: frozenset[str] | None = None):  # fmt: skip
+                 cache_detach: bool = True, cpu_features: frozenset[str] | None = None,
+                 jit_promote: int | None = None, jit_start: int | None = None):  # fmt: skip
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'")
         self.mem = mem
         self.engine_name = engine
         self.jit_threshold = jit_threshold
+        # arrivals at a tier-1 region's blocks before it is compiled at tier 2
+        self.jit_promote = JIT_PROMOTE * max(jit_threshold, 1) if jit_promote is None else jit_promote
+        # blocks a thread interprets before anything is compiled (short runs never load LLVM); none below the
+        # default threshold, which asks for early compilation (tests)
+        if jit_start is None:
+            jit_start = JIT_START * jit_threshold if jit_threshold >= JIT_THRESHOLD else 0
+        self.jit_start = jit_start
         self.cache_dir = cache_dir
         self.cpu_model = cpu_model
         self.cpu_features = cpu_features  # the model's optional features the lifter checks (None: all)
@@ -65,7 +74,7 @@ class CodeSpace:
             from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
 
             self.jit = JitTier(self.mem, state, count_insns=log.enabled("stats"), cache_dir=self.cache_dir,
-                               cpu_model=self.cpu_model)  # fmt: skip
+                               cpu_model=self.cpu_model, promote_at=self.jit_promote)  # fmt: skip
         return self.jit
 
     def drop_page(self, page: int) -> None:
@@ -120,6 +129,22 @@ class CodeSpace:
             if pb is not None:
                 return engine.interp.export(pb)
         return None
+
+
+class RegionBlock:
+    """A block of a region as the JIT tier sees it: where it is, its guest size, and its IR (``block``) only
+    if the JIT must lower it.  A module found in the code cache needs no IR, so a warm run lifts nothing."""
+
+    __slots__ = ("pc", "thumb", "itstate", "guest_size", "prepared")
+
+    def __init__(self, key: Key, prepared: PreparedBlock):
+        self.pc, self.thumb, self.itstate = key
+        self.guest_size = prepared.guest_size
+        self.prepared = prepared
+
+    @property
+    def block(self) -> Block:
+        return self.prepared.block
 
 
 class Engine:
@@ -223,33 +248,49 @@ class Engine:
             self.hot.pop(key, None)
         return keys
 
+    def _start_jit(self) -> None:
+        """The run got long enough for the JIT (``CodeSpace.jit_start``): compile what got hot meanwhile."""
+        hot = [(n, k) for k, n in self.hot.items() if n >= self.jit_threshold and k[2] == 0 and k in self.cache]
+        if hot:
+            self._compile_hot(max(hot)[1])
+
     def _compile_hot(self, key: Key) -> None:
-        """Compile a hot block as the entry of a region, with the other warm blocks (one module)."""
+        """Compile a hot block as the entry of a region, with the other warm blocks (one module).
+
+        At tier 1 each block goes into one region of the batch only (a region stops at a block another
+        region of the batch starts with or already holds, and exits to it through a chain slot), so no block
+        is compiled twice in a module: code generation time grows with the code compiled.  A region that
+        gets hot is recompiled at tier 2 with every warm block it reaches (a loop through blocks that
+        other regions start, such as an interpreter's dispatch loop, then stays in one function)."""
         self.space.jit_tier(self.state)
         warm = self.jit_threshold // 2
         entries = [key] + [k for k, n in self.hot.items() if n >= warm and k != key and k not in self.jit.native]
         entries = [k for k in entries[:JIT_BATCH] if k in self.cache]
-        self.jit.compile([self._region(k, warm) for k in entries], self._still_current)
+        taken = set(entries)
+        regions = []
+        for k in entries:
+            region = self._region(k, warm, taken)
+            taken.update((b.pc, int(b.thumb), b.itstate) for b in region)
+            regions.append(region)
+        whole = [self._region(k, warm, set()) for k in entries]
+        self.jit.compile(regions, self._still_current, tier2_regions=whole)
         if self.space.jit_background:
             self.jit.start_background()  # the first module compiles in the foreground, the rest behind
 
-    def _still_current(self, block: Block) -> bool:
-        pb = self.cache.get((block.pc, int(block.thumb), block.itstate))
-        return pb is not None and pb.block is block
+    def _still_current(self, rb: RegionBlock) -> bool:
+        return self.cache.get((rb.pc, rb.thumb, rb.itstate)) is rb.prepared
 
-    def _region(self, key: Key, warm: int) -> list[Block]:
-        """The warm blocks reachable from ``key`` by direct branches (entry first)."""
-        region = [self.cache[key].block]
+    def _region(self, key: Key, warm: int, taken: set[Key]) -> list[RegionBlock]:
+        """The warm blocks reachable from ``key`` by direct branches (entry first), but none in ``taken``."""
+        region = [RegionBlock(key, self.cache[key])]
         seen = {key}
         i = 0
         while i < len(region) and len(region) < REGION_MAX:
-            for insn in region[i].insns:
-                if insn.op is Op.EXIT and insn.aux is ExitKind.GOTO:
-                    t = insn.args[0].value
-                    k = (t & ~1, t & 1, 0)
-                    if k not in seen and k in self.cache and self.hot.get(k, 0) >= warm:
-                        seen.add(k)
-                        region.append(self.cache[k].block)
+            for t in region[i].prepared.goto_targets():
+                k = (t & ~1, t & 1, 0)
+                if k not in seen and k not in taken and k in self.cache and self.hot.get(k, 0) >= warm:
+                    seen.add(k)
+                    region.append(RegionBlock(k, self.cache[k]))
             i += 1
         return region[:REGION_MAX]
 
@@ -262,6 +303,7 @@ class Engine:
         jit_on = self.engine_name == "jit"
         hot = self.hot
         threshold = self.jit_threshold
+        jit_start = self.space.jit_start
         while True:
             key = (s.r[15], s.thumb, s.itstate)
             if self.jit is not None:
@@ -279,7 +321,7 @@ class Engine:
                 if jit_on:
                     n = hot.get(key, 0) + 1
                     hot[key] = n
-                    if n == threshold and key[2] == 0:
+                    if n == threshold and key[2] == 0 and self.blocks_interpreted >= jit_start:
                         self._compile_hot(key)
                         continue
                 if trace:
@@ -291,6 +333,8 @@ class Engine:
                 return Event(EventKind.FAULT, pc=pc, addr=f.addr, write=f.write)
             self.insns_executed += ex.ninsns
             self.blocks_interpreted += 1
+            if self.blocks_interpreted == jit_start and jit_on:
+                self._start_jit()
             pcword = ex.pcword
             s.r[15] = pcword & ~1
             s.thumb = pcword & 1
@@ -317,7 +361,9 @@ class Engine:
             "blocks compiled": jit.blocks_compiled if jit else 0,
             "regions compiled": len(jit.regions_compiled) if jit else 0,
             "modules compiled": jit.compiler.modules_compiled if jit else 0,
+            "regions recompiled at tier 2": jit.regions_promoted if jit else 0,
             "compile seconds": round(jit.compiler.compile_seconds, 4) if jit else 0.0,
+            "compile CPU seconds": round(jit.compiler.compile_cpu_seconds, 4) if jit else 0.0,
             "code cache hits": jit.cache.hits if jit else 0,
             "code cache misses": jit.cache.misses if jit else 0,
             "entries into generated code": self.native_entries,
@@ -348,6 +394,9 @@ class Engine:
         if jit.internal_error is not None:
             err, jit.internal_error = jit.internal_error, None
             raise err
+        if rc == RET_HOT:
+            jit.promote(s.exit_arg)
+            rc = 0
         if rc == 0:
             return Event(EventKind.INTERRUPT, pc=s.r[15]) if s.exit_request else None
         pc = s.r[15]

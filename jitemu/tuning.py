@@ -3,3 +3,10 @@
 JIT_THRESHOLD = 256  # interpreted runs of a block before it is compiled (bench: 16, 64, 256, 512, 1024 tried)
 JIT_BATCH = 64  # most regions compiled in one LLVM module
 REGION_MAX = 16  # most blocks in one region
+# a tier-1 region is compiled again at tier 2 after JIT_PROMOTE x the JIT threshold arrivals at its blocks
+# (bench, sort/bytecode/matmul: 80, 800 and never tried; tier 1 code runs 1.5-3x slower than tier 2)
+JIT_PROMOTE = 800
+# nothing is compiled before a thread has interpreted JIT_START x the JIT threshold blocks (8192 by default:
+# a static hello interprets about 6500, so short runs never load LLVM; a long run starts its JIT ~40 ms later);
+# a threshold below the default turns this off (it asks for early compilation)
+JIT_START = 32

@@ -48,6 +48,16 @@ def test_hot_code_stays_native() -> None:
     assert st["python re-entries per million guest instructions"] < 100, st
 
 
+def test_short_run_compiles_nothing() -> None:
+    """At the default threshold nothing is compiled before 32 x 256 interpreted blocks: a hello (about 6500)
+    runs without starting LLVM, and with the output qemu-arm gives."""
+    prog = build("hello", "thumb-O2")
+    got = run_jitemu(prog, opts=["-engine", "jit", "-jit-cache", "off", "-d", "stats"])
+    assert (got.stdout, got.returncode) == (run_qemu(prog).stdout, 0), got.stderr[-2000:]
+    st = _stats(got.stderr)
+    assert st["modules compiled"] == 0 and st["entries into generated code"] == 0, st
+
+
 def test_code_cache_hit_miss_and_corrupt_entry(tmp_path: Path) -> None:
     prog = build("sort", "thumb-O2")
     opts = ["-engine", "jit", "-jit-cache", str(tmp_path), "-d", "stats"]

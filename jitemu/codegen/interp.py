@@ -91,6 +91,11 @@ class PreparedBlock:
             self._block = optimize(self.lift())
         return self._block
 
+    def goto_targets(self) -> list[int]:
+        """The pc words of this block's GOTO exits (constants), read from the prepared code: the JIT forms
+        regions from them without lifting a block that came from the translation cache."""
+        return [self.slots[a] for _, _, a, _, _, x in self.code if x.__class__ is tuple and x[0] is ExitKind.GOTO]
+
 
 class Interpreter:
     """Runs IR blocks on one CPUState and one GuestMemory."""

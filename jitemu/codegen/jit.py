@@ -28,24 +28,26 @@ from jitemu.codegen.llvm import (
     MEM_CMPXCHG,
     MEM_LOAD,
     MEM_STORE,
-    RET_FAULT,
     LLVMCompiler,
     Lowered,
+    counter_symbol,
     fp_op_names,
     helper_names,
     lower_regions,
     words,
 )
+from jitemu.codegen.retcodes import RET_FAULT
 from jitemu.diskcache import code_identity
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block
 from jitemu.memory import PROT_WRITE, GuestFault, GuestMemory
 from jitemu.state import CPUState
+from jitemu.tuning import JIT_BATCH
 
 BlockFn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
 MemFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
-                         ctypes.c_uint64, ctypes.c_uint64)  # fmt: skip
+                         ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64)  # fmt: skip
 HelperFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64))
 
 TABLE_BITS = 14
@@ -70,10 +72,11 @@ class JitTier:
     ``lock`` (LLVM releases the GIL while it works, so two threads could otherwise compile at once)."""
 
     def __init__(self, mem: GuestMemory, state: CPUState, *, count_insns: bool = False, opt_level: int = 2,
-                 cache_dir: Path | None = None, cpu_model: str = "any"):  # fmt: skip
+                 cache_dir: Path | None = None, cpu_model: str = "any", promote_at: int = 200_000):  # fmt: skip
         self.mem = mem
         self.state = state
         self.count_insns = count_insns
+        self.promote_at = promote_at  # arrivals at a tier-1 region's blocks before tier 2
         self.compiler = LLVMCompiler(opt_level)
         salt = f"jitemu {__version__} {code_identity()} cpu {cpu_model} count {int(count_insns)}"
         salt += f" {self.compiler.identity}"
@@ -103,6 +106,10 @@ class JitTier:
         self._gen = itertools.count()
         self.blocks_compiled = 0
         self.regions_compiled: list[tuple[int, int, int]] = []
+        self.regions_promoted = 0
+        # tier-1 region entries (pc word) -> the region's blocks, the check that they are still current, and
+        # the address of the region's use counter
+        self.tier1: dict[int, tuple[list[Block], Callable[[Block], bool] | None, int]] = {}
         self.pending: set[tuple[int, int, int]] = set()  # region entries queued for compilation
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
@@ -148,16 +155,30 @@ class JitTier:
 
     # ---- compiling -----------------------------------------------------------------------------------
     @_locked
-    def compile(self, regions: list[list[Block]], valid: Callable[[Block], bool] | None = None) -> None:
+    def compile(
+        self,
+        regions: list[list[Block]],
+        valid: Callable[[Block], bool] | None = None,
+        tier: int = 1,
+        tier2_regions: list[list[Block]] | None = None,
+    ) -> None:
         """Compile regions (entry block first; itstate-0 entries only) into one module and link them in.
+        A region's blocks are IR blocks or the engine's ``RegionBlock``s, whose IR is only made when the
+        module is not in the code cache.
 
-        With a background compiler the work is queued and ``poll()`` links it in later; ``valid`` then
-        says whether a block is still current (its guest code may change meanwhile)."""
-        regions = [r for r in regions if r and r[0].itstate == 0 and _key(r[0]) not in self.pending]
-        if not regions:
+        Tier 1 is cheap code that counts its own use and asks for ``promote`` once it is hot (see
+        ``llvm.TIER1_PASSES``); tier 2 is fully optimised.  With a background compiler the work is queued
+        and ``poll()`` links it in later; ``valid`` says whether a block is still current (its guest code
+        may change meanwhile).  ``tier2_regions``: what each tier-1 region becomes at tier 2 (same entry;
+        default: the same blocks)."""
+        pairs = [(r, w) for r, w in zip(regions, tier2_regions or regions, strict=True)
+                 if r and r[0].itstate == 0 and _key(r[0]) not in self.pending]  # fmt: skip
+        if not pairs:
             return
-        job = self._prepare(regions)
+        regions = [r for r, _ in pairs]
+        job = self._prepare(regions, tier)
         job.valid = valid
+        job.tier2_regions = [w for _, w in pairs]
         if self._queue is None:
             self._build(job)
             self._install(job)
@@ -220,21 +241,40 @@ class JitTier:
                 job.error = e
             self._done.append(job)
 
-    def _prepare(self, regions: list[list[Block]]) -> _Job:
+    @_locked
+    def promote(self, pcword: int) -> None:
+        """The tier-1 region entered at ``pcword`` is hot: compile it again at tier 2, in one module with the
+        other tier-1 regions that are at least half as hot (the tier-2 code replaces theirs when installed)."""
+        if pcword not in self.tier1:
+            return
+        warm = self.promote_at // 2
+        batch = [pcword] + [pw for pw, (_, _, counter) in self.tier1.items()
+                            if pw != pcword and ctypes.c_uint32.from_address(counter).value >= warm]  # fmt: skip
+        regions, valid = [], None
+        for pw in batch[:JIT_BATCH]:
+            region, valid, _ = self.tier1.pop(pw)
+            if valid is None or all(valid(b) for b in region):
+                regions.append(region)
+        self.regions_promoted += len(regions)
+        self.compile(regions, valid, tier=2)
+
+    def _prepare(self, regions: list[list[Block]], tier: int) -> _Job:
         """Main thread: the cache key, a cache lookup, and otherwise the LLVM IR of the module."""
-        key = self.cache.key([_region_bytes(self.mem, r) for r in regions])
+        key = self.cache.key([b"tier %d %d" % (tier, self.promote_at)] + [_region_bytes(self.mem, r) for r in regions])
         suffix = "_" + key[:16]
         fresh = suffix not in self._suffixes  # a module loaded twice in one run would clash by name
         if not fresh:
             suffix += f"_{next(self._gen)}"
         self._suffixes.add(suffix)
-        job = _Job(regions, key, fresh)
+        job = _Job(regions, key, fresh, tier)
         entry = self.cache.load(key) if fresh else None
         lowered = _lowered_from_meta(entry[0], len(regions)) if entry else None
         if lowered is not None:
             job.lowered, job.obj = lowered, entry[1]
         else:
-            module, job.lowered = lower_regions(regions, f"m{suffix}", self.count_insns, suffix=suffix)
+            promote_at = self.promote_at if tier == 1 else 0
+            ir_regions = [[_ir(b) for b in r] for r in regions]
+            module, job.lowered = lower_regions(ir_regions, f"m{suffix}", self.count_insns, suffix, promote_at)
             job.ir_text = str(module)
         return job
 
@@ -244,14 +284,16 @@ class JitTier:
         if job.obj is not None:
             c.add_object(job.obj)
         else:
-            job.module = c.compile(job.ir_text)
+            c.compile(job.ir_text, job.tier)
             if job.fresh and c.last_object is not None:
                 meta = {"regions": [[lw.symbol, lw.slots] for lw in job.lowered]}
                 self.cache.store(job.key, meta, c.last_object)
             if log.enabled("out_asm"):
-                job.listing = c.host_disassembly(job.module)
+                job.listing = c.host_disassembly(c.last_object)
         job.fn_addrs = [c.function_address(lw.symbol) for lw in job.lowered]
         job.slot_addrs = [[c.global_address(name) for name, _ in lw.slots] for lw in job.lowered]
+        if job.tier == 1:
+            job.counter_addrs = [c.global_address(counter_symbol(lw.symbol)) for lw in job.lowered]
 
     def _install(self, job: _Job) -> None:
         """Main thread: make the compiled regions reachable (dispatch, lookup table, chain slots)."""
@@ -268,8 +310,13 @@ class JitTier:
         for region in regions:
             for member in region:
                 self.regions_with.setdefault(_key(member), set()).add(_key(region[0]))
-        for blk, lw, addr, slots in zip(entries, job.lowered, job.fn_addrs, job.slot_addrs, strict=False):
+        for region, whole, lw, addr, slots in zip(regions, job.tier2_regions, job.lowered, job.fn_addrs,
+                                                  job.slot_addrs, strict=False):  # fmt: skip
+            blk = region[0]
             pcword = blk.pc | int(blk.thumb)
+            self._drop_entry(_key(blk))  # the tier-1 code of a region now at tier 2
+            if job.tier == 1:
+                self.tier1[pcword] = (whole, job.valid, job.counter_addrs.pop(0))
             self.native[(blk.pc, int(blk.thumb), 0)] = BlockFn(addr)
             self.fn_addr[pcword] = addr
             self._table_set(pcword, addr)
@@ -302,6 +349,7 @@ class JitTier:
         if self.native.pop(key, None) is None:
             return
         pcword = key[0] | key[1]
+        self.tier1.pop(pcword, None)
         self.fn_addr.pop(pcword, None)
         i = (pcword >> 1) & (len(self.table) // 2 - 1)
         if self.table[2 * i] == pcword:
@@ -311,7 +359,9 @@ class JitTier:
             self.waiting.setdefault(pcword, []).append(slot)
 
     # ---- runtime callbacks (called from generated code) -----------------------------------------------
-    def _mem_slow(self, state: int, op: int, addr: int, size: int, v1: int, v2: int) -> int:
+    def _mem_slow(self, state: int, op: int, addr: int, size: int, v1: int, v2: int, where: int) -> int:
+        """A guest access the inline check did not pass (fault, page crossing, store to code).  On a fault
+        the state gets the faulting instruction's pc and ITSTATE (``where`` = pc | itstate << 32)."""
         mem = self.mem
         try:
             if op == MEM_LOAD:
@@ -330,6 +380,8 @@ class JitTier:
             s.exit_reason = RET_FAULT
             s.exit_arg = f.addr
             s.fault_write = int(f.write)
+            s.r[15] = where & 0xFFFFFFFF
+            s.itstate = where >> 32
         except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
             self.internal_error = e
             CPUState.from_address(state).exit_reason = RET_FAULT
@@ -375,13 +427,15 @@ class _Job:
     regions: list[list[Block]]
     key: str
     fresh: bool
+    tier: int
     lowered: list[Lowered] = field(default_factory=list)
     obj: bytes | None = None  # a cached object, or
     ir_text: str = ""  # the module's LLVM IR
-    module: object = None
     listing: str = ""
     fn_addrs: list[int] = field(default_factory=list)
     slot_addrs: list[list[int]] = field(default_factory=list)
+    counter_addrs: list[int] = field(default_factory=list)  # tier 1: each region's use counter
+    tier2_regions: list[list[Block]] = field(default_factory=list)  # what the regions become at tier 2
     valid: Callable[[Block], bool] | None = None
     error: BaseException | None = None
 
@@ -404,6 +458,11 @@ def _lowered_from_meta(meta: dict, n: int) -> list[Lowered] | None:
         return [Lowered(str(sym), [(str(name), int(t)) for name, t in slots]) for sym, slots in regions]
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _ir(b) -> Block:
+    """A region member's IR: regions hold IR blocks, or the engine's ``RegionBlock`` (IR made on demand)."""
+    return b if isinstance(b, Block) else b.block
 
 
 def _key(b: Block) -> tuple[int, int, int]:

@@ -7,8 +7,8 @@ Conventions of generated code (the JIT engine in ``jitemu.codegen.jit`` is the o
 - Guest state is the one ``CPUState``; fields are reached by their byte offsets (``jitemu.state.FIELDS``).
 - Guest memory is ``state.host_mem + addr``; every access first checks the page permission byte at
   ``state.host_perms[addr >> 12]``.  Accesses that cross a page, fault, or store to a page holding code go
-  to the runtime's slow path (``RT_MEM``), which may report a fault; the block then returns ``RET_FAULT``
-  with r15 = the faulting instruction.
+  to the runtime's slow path (``RT_MEM``, out of line in a cold block), which may report a fault: it then
+  sets r15 and ITSTATE to the faulting instruction's, and the block returns ``RET_FAULT``.
 - A GOTO exit stores the target pc and tail-calls through its chain slot (a global initialised to
   ``jit_miss``, patched by the engine once the target is compiled).  A JUMP exit looks the target up in the
   table at ``state.host_tb_table`` and tail-calls the entry on a hit.  Both return 0 to the engine when the
@@ -28,6 +28,7 @@ from llvmlite import ir
 
 from jitemu.codegen.llvm_vec import vector_lowering
 from jitemu.codegen.llvm_vecfp import vector_fp_lowering
+from jitemu.codegen.retcodes import RET_FAULT, RET_HOT, RET_MISS
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Insn, Op, Value
@@ -38,7 +39,7 @@ I1, I8, I16, I32, I64 = (ir.IntType(w) for w in (1, 8, 16, 32, 64))
 INT = {w: ir.IntType(w) for w in (1, 8, 16, 32, 48, 64, 96, 128, 160)}  # 48, 96, 160: packed FP op results
 PTR = I8.as_pointer()
 BLOCK_FN = ir.FunctionType(I32, [PTR])
-MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64])  # (state, op, addr, size, v1, v2)
+MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64, I64])  # (state, op, addr, size, v1, v2, where)
 HELPER_FN = ir.FunctionType(I64, [PTR, I32, I64.as_pointer()])  # (state, helper id, args)
 
 # The optimisation pipeline for guest code: promote the guest words to SSA registers, fold the flag
@@ -46,9 +47,11 @@ HELPER_FN = ir.FunctionType(I64, [PTR, I32, I64.as_pointer()])  # (state, helper
 # module pipeline and the code runs as fast (bench/).
 JIT_PASSES = ("sroa", "instruction_combine", "simplify_cfg", "new_gvn", "dead_store_elimination",
               "instruction_combine", "simplify_cfg")  # fmt: skip
+# Tier 1 (code that just got warm): guest words to SSA registers, then LLVM's fast instruction selector and
+# register allocator (codegen level 0).  About six times cheaper to compile; the code runs 1.5-3x slower,
+# so regions that stay hot are compiled again at tier 2 (``JIT_PASSES``, full code generation).
+TIER1_PASSES = ("sroa", "simplify_cfg")
 
-RET_MISS = 0
-RET_FAULT = 6
 # slow-path memory operations
 MEM_LOAD, MEM_STORE, MEM_CMPXCHG = 0, 1, 2
 # runtime table slots (state.host_runtime)
@@ -92,6 +95,11 @@ def block_symbol(pc: int, thumb: int) -> str:
     return f"tb_{pc:08x}_{'t' if thumb else 'a'}"
 
 
+def counter_symbol(symbol: str) -> str:
+    """The use counter of a tier-1 region function."""
+    return f"count_{symbol}"
+
+
 @dataclass
 class Lowered:
     """What the engine needs to know about one lowered block."""
@@ -105,7 +113,7 @@ class _RegionLowering:
     of ``module``.  Direct branches between the region's blocks are plain LLVM branches, so a loop
     spanning several guest blocks runs on host registers."""
 
-    def __init__(self, module: ir.Module, blocks: list[Block], count_insns: bool, suffix: str):
+    def __init__(self, module: ir.Module, blocks: list[Block], count_insns: bool, suffix: str, promote_at: int):
         self.m = module
         self.blocks = blocks
         entry = blocks[0]
@@ -117,7 +125,9 @@ class _RegionLowering:
         self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
         self.heads = {blk.pc | int(blk.thumb): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
         self.slots: list[tuple[str, int]] = []
-        self._mem_base = self._perms = None
+        self.promote_at = promote_at
+        self._counter: ir.GlobalVariable | None = None
+        self._mem_base = self._perms = self._mem_fn = None
         self._ret: ir.PhiInstr | None = None
         self._tail: ir.PhiInstr | None = None
         # per-block lowering state
@@ -159,7 +169,7 @@ class _RegionLowering:
     def lower(self) -> Lowered:
         b = self.b
         self._promote_fields()
-        b.branch(self.heads[self.blocks[0].pc | int(self.blocks[0].thumb)])
+        self.goto_head(self.blocks[0].pc | int(self.blocks[0].thumb))
         for blk in self.blocks:
             self.vals, self.pc, self.it, self.ninsns = {}, blk.pc, blk.itstate, 0
             b.position_at_end(self.heads[blk.pc | int(blk.thumb)])
@@ -180,6 +190,8 @@ class _RegionLowering:
         b = self.b
         self._mem_base = self.host_ptr("host_mem")
         self._perms = self.host_ptr("host_perms")
+        rt = b.bitcast(self.host_ptr("host_runtime"), MEM_FN.as_pointer().as_pointer())
+        self._mem_fn = b.load(b.gep(rt, [self.const(RT_MEM)]))
         self.promoted: dict[str, ir.Value] = {}
         self.dirty: list[str] = []
         for insn in (i for blk in self.blocks for i in blk.insns):
@@ -207,15 +219,19 @@ class _RegionLowering:
         for name in self.dirty:
             self.set(name, self.b.load(self.promoted[name]))
 
-    def ret(self, v: ir.Value) -> None:
-        """Leave the function with code v, through the one shared block that writes guest state back."""
+    def _ret_block(self) -> ir.PhiInstr:
+        """The one block that writes guest state back and returns (its phi: the return code)."""
         if self._ret is None:
             blk = self.new_block("ret")
             with self.b.goto_block(blk):
                 self._ret = self.b.phi(I32)
                 self.spill()
                 self.b.ret(self._ret)
-        self._ret.add_incoming(v, self.b.block)
+        return self._ret
+
+    def ret(self, v: ir.Value) -> None:
+        """Leave the function with code v, through the one shared block that writes guest state back."""
+        self._ret_block().add_incoming(v, self.b.block)
         self.b.branch(self._ret.parent)
 
     def tail(self, target: ir.Value) -> None:
@@ -351,64 +367,83 @@ class _RegionLowering:
             ok = b.and_(ok, inpage)
         return ok
 
-    def slow_mem(self, op: int, addr: ir.Value, size: int, v1: ir.Value, v2: ir.Value) -> ir.Value:
-        """Call the runtime's slow path; on a fault leave the block with RET_FAULT."""
-        b = self.b
-        rt = b.bitcast(self.host_ptr("host_runtime"), MEM_FN.as_pointer().as_pointer())
-        fnp = b.load(b.gep(rt, [self.const(RT_MEM)]))
-        r = b.call(fnp, [self.state, self.const(op), addr, self.const(size), v1, v2])
-        faulted = b.icmp_unsigned("==", self.get("exit_reason", 32), self.const(RET_FAULT))
-        with b.if_then(faulted, likely=False):
-            self.set("r15", self.const(self.pc))
-            self.write_field("itstate", self.const(self.it))
-            self.ret(self.const(RET_FAULT))
-        return r
+    def _access(self, ok: ir.Value, fast, op: int, addr: ir.Value, w: int, v1: ir.Value, v2: ir.Value,
+                speculate: bool = False):  # fmt: skip
+        """``fast()`` when ok, else the runtime's slow path (an out-of-line cold block); returns the iN
+        result joined from both (None when ``fast`` gives none).  ``speculate``: ``fast()`` is harmless
+        when not ok (a load), so it runs before the check's branch, in the same block.
 
-    def _fast_or_slow(self, ok: ir.Value, fast, slow, w: int) -> ir.Value:
-        """``fast()`` when ok, else ``slow()`` (an i64), joined into one iN value."""
+        The slow block calls the runtime with this instruction's pc and ITSTATE, which it stores on a fault;
+        the block then branches straight to the function's shared write-back-and-return block, so an
+        access costs a call block and a join block (and a fast-path block unless speculated), and no
+        block of its own for the fault."""
         b = self.b
-        with b.if_else(ok, likely=True) as (then, otherwise):
-            with then:
-                v_fast = fast()
-                bb_fast = b.block
-            with otherwise:
-                r = slow()
-                v_slow = b.trunc(r, INT[w]) if w < 64 else r
-                bb_slow = b.block
+        slow_bb, join = self.new_block("mem.slow"), self.new_block("mem.join")
+        if speculate:
+            v_fast, fast_bb = fast(), b.block
+            b.cbranch(ok, join, slow_bb)
+        else:
+            fast_bb = self.new_block("mem.fast")
+            b.cbranch(ok, fast_bb, slow_bb)
+        b.block.terminator.set_metadata("prof", self._weights(2000, 1))
+        if not speculate:
+            b.position_at_end(fast_bb)
+            v_fast = fast()
+            b.branch(join)
+        b.position_at_end(slow_bb)
+        where = ir.Constant(I64, self.pc | self.it << 32)
+        r = b.call(self._mem_fn, [self.state, self.const(op), addr, self.const(w // 8), v1, v2, where])
+        r = b.trunc(r, INT[w]) if w < 64 else r
+        faulted = b.icmp_unsigned("==", self.get("exit_reason", 32), self.const(RET_FAULT))
+        self._ret_block().add_incoming(self.const(RET_FAULT), b.block)
+        b.cbranch(faulted, self._ret.parent, join)
+        b.block.terminator.set_metadata("prof", self._weights(1, 2000))
+        b.position_at_end(join)
+        if v_fast is None:
+            return None
         phi = b.phi(INT[w])
-        phi.add_incoming(v_fast, bb_fast)
-        phi.add_incoming(v_slow, bb_slow)
+        phi.add_incoming(v_fast, fast_bb)
+        phi.add_incoming(r, slow_bb)
         return phi
 
+    def _weights(self, taken: int, not_taken: int) -> ir.MDValue:
+        """Branch weights metadata (``prof``): the fast path of an access is taken, the fault branch not."""
+        return self.m.add_metadata([ir.MetaDataString(self.m, "branch_weights"), self.const(taken),
+                                    self.const(not_taken)])  # fmt: skip
+
     def load(self, addr: ir.Value, w: int) -> ir.Value:
+        """A load reads the host mapping before its check has passed: the whole 4 GiB of guest addresses is
+        always readable host memory, and the address is clamped so the access never runs past its end
+        (an access that would is a page crossing, which the check sends to the slow path anyway)."""
+        b = self.b
         zero = ir.Constant(I64, 0)
-        return self._fast_or_slow(
-            self.fast_check(addr, w // 8, PROT_READ, PROT_READ),
-            lambda: self.b.load(self.host_addr(addr, w), align=1),
-            lambda: self.slow_mem(MEM_LOAD, addr, w // 8, zero, zero),
-            w,
-        )
+        ok = self.fast_check(addr, w // 8, PROT_READ, PROT_READ)
+        last = self.const((1 << 32) - w // 8)
+        clamped = b.select(b.icmp_unsigned("<=", addr, last), addr, last)
+        return self._access(ok, lambda: b.load(self.host_addr(clamped, w), align=1), MEM_LOAD, addr, w, zero, zero,
+                            speculate=True)  # fmt: skip
 
     def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
         b = self.b
         ok = self.fast_check(addr, w // 8, PROT_WRITE | PAGE_CODE, PROT_WRITE)
-        with b.if_else(ok, likely=True) as (fast, slow):
-            with fast:
-                b.store(v, self.host_addr(addr, w), align=1)
-            with slow:
-                self.slow_mem(MEM_STORE, addr, w // 8, b.zext(v, I64) if w < 64 else v, ir.Constant(I64, 0))
+        v64 = b.zext(v, I64) if w < 64 else v
+
+        def fast() -> None:
+            b.store(v, self.host_addr(addr, w), align=1)
+
+        self._access(ok, fast, MEM_STORE, addr, w, v64, ir.Constant(I64, 0))
 
     def cmpxchg(self, addr: ir.Value, expected: ir.Value, new: ir.Value, w: int) -> ir.Value:
         b = self.b
         ok = self.fast_check(addr, w // 8, PROT_READ | PROT_WRITE | PAGE_CODE, PROT_READ | PROT_WRITE)
         ok = b.and_(ok, b.icmp_unsigned("==", b.and_(addr, self.const(w // 8 - 1)), self.const(0)))
         ext = (lambda x: b.zext(x, I64)) if w < 64 else (lambda x: x)
-        return self._fast_or_slow(
+        e64, n64 = ext(expected), ext(new)
+        return self._access(
             ok,
             lambda: b.extract_value(b.cmpxchg(self.host_addr(addr, w), expected, new, "seq_cst", "seq_cst"), 0),
-            lambda: self.slow_mem(MEM_CMPXCHG, addr, w // 8, ext(expected), ext(new)),
-            w,
-        )
+            MEM_CMPXCHG, addr, w, e64, n64,
+        )  # fmt: skip
 
     def call_helper(self, name: str, args: list[ir.Value], w: int) -> ir.Value | None:
         b = self.b
@@ -541,7 +576,7 @@ class _RegionLowering:
                 self.set_pc(pcword)
                 self.ret(self.const(RET_MISS))
             if kind is ExitKind.GOTO and insn.args[0].value in self.heads:
-                b.branch(self.heads[insn.args[0].value])  # inside the region: stay in host registers
+                self.goto_head(insn.args[0].value)  # inside the region: stay in host registers
                 return
             self.set_pc(pcword)
             if kind is ExitKind.GOTO:
@@ -558,6 +593,24 @@ class _RegionLowering:
         if kind is not ExitKind.ALIGN:  # an alignment fault's address is already there
             self.set("exit_arg", self.const(insn.aux2))
         self.ret(self.const(int(kind)))
+
+    def goto_head(self, pcword: int) -> None:
+        """Branch to a block of the region.  With ``promote_at`` (tier 1), arrivals at the region's blocks
+        are counted, and the one that reaches ``promote_at`` leaves with RET_HOT so the engine compiles
+        the region at tier 2."""
+        b = self.b
+        if self.promote_at:
+            if self._counter is None:
+                self._counter = ir.GlobalVariable(self.m, I32, counter_symbol(self.sym))
+                self._counter.initializer = self.const(0)
+            n = b.add(b.load(self._counter), self.const(1))
+            b.store(n, self._counter)
+            hot = b.icmp_unsigned("==", n, self.const(self.promote_at))
+            with b.if_then(hot, likely=False):
+                self.set_pc(self.const(pcword))
+                self.set("exit_arg", self.const(self.blocks[0].pc | int(self.blocks[0].thumb)))
+                self.ret(self.const(RET_HOT))
+        b.branch(self.heads[pcword])
 
     def set_pc(self, pcword: ir.Value) -> None:
         b = self.b
@@ -585,17 +638,21 @@ class _RegionLowering:
 
 
 def lower_regions(
-    regions: list[list[Block]], name: str, count_insns: bool = False, suffix: str = ""
+    regions: list[list[Block]], name: str, count_insns: bool = False, suffix: str = "", promote_at: int = 0
 ) -> tuple[ir.Module, list[Lowered]]:
     """One LLVM module holding a function per region, named after the region's entry block (symbols
-    get ``suffix`` to stay unique across recompilations)."""
+    get ``suffix`` to stay unique across recompilations).  ``promote_at``: see ``goto_head``."""
     m = ir.Module(name)
     m.triple = llvm.get_process_triple()
-    return m, [_RegionLowering(m, blocks, count_insns, suffix).lower() for blocks in regions]
+    return m, [_RegionLowering(m, blocks, count_insns, suffix, promote_at).lower() for blocks in regions]
 
 
 class LLVMCompiler:
-    """Owns the target machine, the MCJIT engine and the pass pipeline; compiles modules."""
+    """Owns the target machines, the MCJIT engine and the pass pipelines; compiles modules.
+
+    Tier 2 modules go through MCJIT (``JIT_PASSES``, code generation at ``opt_level``); tier 1 modules are
+    optimised lightly (``TIER1_PASSES``), turned into an object by a codegen-level-0 target machine and
+    loaded into the same engine, as objects from the persistent cache are."""
 
     def __init__(self, opt_level: int = 2):
         llvm.initialize_native_target()
@@ -603,14 +660,18 @@ class LLVMCompiler:
         target = llvm.Target.from_default_triple()
         self.host_cpu = llvm.get_host_cpu_name()
         self.host_features = llvm.get_host_cpu_features().flatten()
-        self.tm = target.create_target_machine(
-            cpu=self.host_cpu, features=self.host_features, opt=opt_level, jit=True, codemodel="jitdefault"
+        self.tm, self.tm_fast = (
+            target.create_target_machine(
+                cpu=self.host_cpu, features=self.host_features, opt=level, jit=True, codemodel="jitdefault"
+            )  # fmt: skip
+            for level in (opt_level, 0)
         )
         self.opt_level = opt_level
         self.ee = llvm.create_mcjit_compiler(llvm.parse_assembly(""), self.tm)
         self.last_object: bytes | None = None
         self.ee.set_object_cache(self._notify_object, lambda _module: None)
         self.compile_seconds = 0.0
+        self.compile_cpu_seconds = 0.0  # the compiling thread's CPU time (wall time grows on a busy host)
         self.load_seconds = 0.0
         self.modules_compiled = 0
         self._pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
@@ -623,15 +684,19 @@ class LLVMCompiler:
         ir.IRBuilder(f.append_basic_block()).ret(ir.Constant(I32, RET_MISS))
         self._add(str(m))
 
-    def _add(self, text: str, optimize: bool = False) -> llvm.ModuleRef:
+    def _optimise(self, text: str, passes: tuple[str, ...]) -> llvm.ModuleRef:
         mod = llvm.parse_assembly(text)
         mod.verify()
-        if optimize and self.opt_level:
+        if self.opt_level:
             pb = llvm.create_pass_builder(self.tm, self._pto)
             mpm = llvm.create_new_module_pass_manager()
-            for p in JIT_PASSES:
+            for p in passes:
                 getattr(mpm, f"add_{p}_pass")()
             mpm.run(mod, pb)
+        return mod
+
+    def _add(self, text: str, optimize: bool = False) -> llvm.ModuleRef:
+        mod = self._optimise(text, JIT_PASSES if optimize else ())
         self.ee.add_module(mod)
         self.ee.finalize_object()
         return mod
@@ -648,14 +713,20 @@ class LLVMCompiler:
         """Add a module of jitemu's own runtime code (not guest code: not counted in the statistics)."""
         self._add(module_ir, optimize=True)
 
-    def compile(self, module_ir: str) -> llvm.ModuleRef:
-        """Optimise and compile a module (LLVM IR text); its object file is then in ``last_object``."""
-        t0 = time.perf_counter()
+    def compile(self, module_ir: str, tier: int = 2) -> None:
+        """Optimise and compile a module (LLVM IR text) at ``tier``; its object file is then in
+        ``last_object``."""
+        t0, c0 = time.perf_counter(), time.thread_time()
         self.last_object = None
-        mod = self._add(module_ir, optimize=True)
+        if tier == 1:
+            self.last_object = self.tm_fast.emit_object(self._optimise(module_ir, TIER1_PASSES))
+            self.ee.add_object_file(llvm.ObjectFileRef.from_data(self.last_object))
+            self.ee.finalize_object()
+        else:
+            self._add(module_ir, optimize=True)
         self.compile_seconds += time.perf_counter() - t0
+        self.compile_cpu_seconds += time.thread_time() - c0
         self.modules_compiled += 1
-        return mod
 
     def add_object(self, data: bytes) -> None:
         """Load a compiled object (from the persistent cache): no IR, no code generation."""
@@ -670,14 +741,14 @@ class LLVMCompiler:
     def global_address(self, name: str) -> int:
         return self.ee.get_global_value_address(name)
 
-    def host_disassembly(self, mod: llvm.ModuleRef) -> str:
-        """The module's host machine code, disassembled with capstone's x86-64 mode (``-d out_asm``)."""
+    def host_disassembly(self, obj: bytes) -> str:
+        """An object's host machine code, disassembled with capstone's x86-64 mode (``-d out_asm``)."""
         import io  # noqa: PLC0415 - only for -d out_asm
 
         from capstone import CS_ARCH_X86, CS_MODE_64, Cs  # noqa: PLC0415
         from elftools.elf.elffile import ELFFile  # noqa: PLC0415
 
-        elf = ELFFile(io.BytesIO(self.tm.emit_object(mod)))
+        elf = ELFFile(io.BytesIO(obj))
         symtab = elf.get_section_by_name(".symtab")
         out = []
         for idx, sec in enumerate(elf.iter_sections()):

@@ -23,6 +23,6 @@ def test_thread_id_registers(engine: str) -> None:
     mem.write_raw(0x8000, CODE)
     s = CPUState()
     s.r[1], s.tpidruro, s.r[15] = 0x1234, 0x99, 0x8000
-    ev = Engine(mem, s, engine=engine, jit_threshold=1, cache_dir=None).run()
+    ev = Engine(mem, s, engine=engine, jit_threshold=1, jit_start=0, cache_dir=None).run()
     assert (ev.kind, ev.pc) == (EventKind.UNDEF, 0x800C)  # the write to TPIDRURO
     assert (s.r[2], s.r[3], s.tpidrurw, s.tpidruro) == (0x1234, 0x99, 0x1234, 0x99)

@@ -148,13 +148,14 @@ def test_every_op_is_covered() -> None:
     assert covered == set(Op)
 
 
+@pytest.mark.parametrize("tier", [1, 2])
 @pytest.mark.parametrize("op,width", CASES, ids=[f"{o.name}-i{w}" for o, w in CASES])
-def test_op_agrees(world, op: Op, width: int) -> None:
+def test_op_agrees(world, op: Op, width: int, tier: int) -> None:
     mem, state, interp, jit = world
     rng = random.Random(f"{op.name}{width}")
     for variant in range(12):
         blk = build(op, width, variant)
-        jit.compile([[blk]])
+        jit.compile([[blk]], tier=tier)
         fn = jit.native[(blk.pc, 1, 0)]
         init = [rng.choice(EDGES) if rng.random() < 0.4 else rng.getrandbits(32) for _ in range(13)]
         init[12] = rng.getrandbits(1)

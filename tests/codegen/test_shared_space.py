@@ -28,7 +28,7 @@ def test_two_engines_share_code_and_invalidation(engine: str) -> None:
     mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC)
     mem.write_raw(CODE, LOOP)
     a, b = _thread(3, 50), _thread(7, 40)
-    ea = Engine(mem, a, engine=engine, jit_threshold=4, cache_dir=None)
+    ea = Engine(mem, a, engine=engine, jit_threshold=4, jit_start=0, cache_dir=None)
     eb = Engine(mem, b, space=ea.space)
     for eng, s, want in ((ea, a, 1000 + 3 * 50), (eb, b, 1000 + 7 * 40)):
         ev = eng.run()

@@ -32,7 +32,7 @@ from unicorn.unicorn_const import (
 
 from jitemu.codegen.interp import Interpreter
 from jitemu.codegen.jit import JitTier
-from jitemu.codegen.llvm import RET_FAULT, RET_MISS
+from jitemu.codegen.retcodes import RET_FAULT, RET_MISS
 from jitemu.ir import ExitKind
 from jitemu.lift.translate import translate
 from jitemu.memory import PROT_EXEC, PROT_READ, PROT_WRITE, GuestFault, GuestMemory
@@ -159,6 +159,7 @@ class Machine:
         self.state = CPUState()
         self.interp = Interpreter(self.mem, self.state)
         self.jit: JitTier | None = None  # created for the first JIT case (loads LLVM)
+        self.jit_runs = 0  # JIT cases alternate between the two tiers
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_ARM)
         self.uc.ctl_set_cpu_model(U.UC_CPU_ARM_CORTEX_A15)
         # Only the code page is executable (as for jitemu): a branch into the data pages stops with a fetch
@@ -241,13 +242,15 @@ class Machine:
         return Outcome(list(s.r), get_cpsr(s), self.mem.read_raw(REGION, REGION_SIZE), fault, note, list(s.d), s.fpscr)
 
     def _run_jit(self, block, case: Case) -> Outcome:
-        """The same block compiled by the LLVM backend (nothing else compiled: it cannot chain anywhere)."""
+        """The same block compiled by the LLVM backend (nothing else compiled: it cannot chain anywhere),
+        at tier 1 and tier 2 in turn."""
         s, mem = self.state, self.mem
         if self.jit is None:
             self.jit = JitTier(mem, s)
         self.jit.forget_all()
         self.jit.bind_state()
-        self.jit.compile([[block]])
+        self.jit_runs += 1
+        self.jit.compile([[block]], tier=1 + self.jit_runs % 2)
         code = self.jit.native[(block.pc, int(block.thumb), 0)](self.jit.state_addr)
         note, fault = "", False
         if code == RET_FAULT:
