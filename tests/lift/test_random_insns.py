@@ -2,7 +2,7 @@
 
 Deterministic: the seed is fixed (``JITEMU_FUZZ_SEED`` changes it); ``JITEMU_FUZZ_CASES`` sets the cases per
 class and mode.  For a longer hunt: ``cd tests && python -m lift.harness all all 100000 SEED``.
-The per-class counts are printed at the end of the run (``conftest.py``).
+The per-class counts are printed at the end of the run (``tests/conftest.py``).
 """
 
 from __future__ import annotations
