@@ -186,14 +186,4 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     zero = ir.Constant(I32, 0)
     ixc = zero if inexact is None else b.select(v.any(inexact), ir.Constant(I32, IXC), zero)
     rbits = b.bitcast(rbits, ir.IntType(32 * n))
-    with b.if_else(v.all(ok), likely=True) as (then, otherwise):
-        with then:
-            v_fast = low._fp_pack(rbits, b.or_(fpscr, ixc), w)
-            bb_fast = b.block
-        with otherwise:
-            v_slow = slow()
-            bb_slow = b.block
-    phi = b.phi(ir.IntType(w))
-    phi.add_incoming(v_fast, bb_fast)
-    phi.add_incoming(v_slow, bb_slow)
-    return phi
+    return low.fp_guarded(v.all(ok), rbits, b.or_(fpscr, ixc), w, slow)
