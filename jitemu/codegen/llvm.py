@@ -535,6 +535,17 @@ class _RegionLowering:
         e = self._fp_exp(bits, n)
         return self.b.icmp_unsigned("<", self.b.sub(e, ir.Constant(ity, f + 3)), ir.Constant(ity, emax - f - 4))
 
+    def _fp_zero(self, bits: ir.Value) -> ir.Value:
+        """bits is +0 or -0."""
+        return self.b.icmp_unsigned("==", self.b.shl(bits, ir.Constant(bits.type, 1)), ir.Constant(bits.type, 0))
+
+    def _fp_safe_or_zero(self, bits: ir.Value, n: int, *why: ir.Value) -> ir.Value:
+        """bits passes ``_fp_safe`` or is +-0 - with ``why`` given, a zero result passes only when one of
+        those operands is zero (so it is exact, not an underflow)."""
+        b = self.b
+        zero = self._fp_zero(bits) if not why else functools.reduce(b.or_, [self._fp_zero(w) for w in why])
+        return b.or_(self._fp_safe(bits, n), zero)
+
     def _fp_flushed(self, bits: list[ir.Value], n: int, fpscr: ir.Value) -> ir.Value:
         """FZ is set and one of ``bits`` is a denormal (FPUnpack flushes it and raises IDC)."""
         b = self.b
@@ -622,8 +633,10 @@ class _RegionLowering:
         """Host IEEE arithmetic, taken only when it gives ARM's result and flags exactly: FPSCR selects round
         to nearest without FZ/DN, every operand and the result are normal with a biased exponent in
         [F+3, emax-1) (so no NaN, infinity, denormal, underflow or overflow is possible, and the residuals
-        below are representable), and inexact (IXC) is decided exactly: the TwoSum error for add/sub, the
-        fma residual for mul/div/sqrt."""
+        below are representable) or zero where that is exact (any operand but a divisor; a sum's or square
+        root's result; a product's or quotient's result when a factor or the dividend is zero - the
+        signs of zero results agree with IEEE's in round to nearest), and inexact (IXC) is decided exactly:
+        the TwoSum error for add/sub, the fma residual for mul/div/sqrt."""
         b = self.b
         ity, fty = INT[n], _FTY[n]
         *ops, fpscr = args
@@ -643,8 +656,12 @@ class _RegionLowering:
             err = b.call(fma, [r, r, b.fneg(x[0])])
         rbits = b.bitcast(r, ity)
         ok = self._fp_rn(fpscr, _FPSCR_RN_PLAIN)
-        for v in [*ops, rbits]:
-            ok = b.and_(ok, self._fp_safe(v, n))
+        checks = [self._fp_safe_or_zero(v, n) for v in ops]
+        if op == "div":
+            checks[1] = self._fp_safe(ops[1], n)
+        why = {"mul": ops, "div": ops[:1]}.get(op, ())
+        for chk in [*checks, self._fp_safe_or_zero(rbits, n, *why)]:
+            ok = b.and_(ok, chk)
         return ok, rbits, self._ixc_if(b.fcmp_unordered("!=", err, ir.Constant(fty, 0.0)), fpscr)
 
     def _two_sum_err(self, s: ir.Value, x: ir.Value, y: ir.Value) -> ir.Value:
@@ -656,7 +673,9 @@ class _RegionLowering:
     def _fp_muladd(self, n: int, args: list[ir.Value]):
         """VFMA & co (addend + a * b, rounded once): llvm.fma in the arithmetic guard (round to nearest, no
         FZ/DN; the addend, both factors, their rounded product and the result normal with a biased exponent
-        in [F+3, emax-1), so the product's error term is representable and nothing over- or underflows).
+        in [F+3, emax-1), so the product's error term is representable and nothing over- or underflows; or
+        zero: any operand, the product when a factor is, the result - an exact sum of such values is a
+        multiple of the smallest denormal, so it is zero only when exactly zero, with IEEE's sign).
         Inexact: f32 - the product is exact in double and the double TwoSum of addend and product is the
         exact value, which must equal the result; f64 - ErrFma (Boldo & Muller, "Exact and approximated
         error of the FMA"): r + r2 + r3 = a * b + c exactly, with r2 + r3 = gamma + z below."""
@@ -668,8 +687,9 @@ class _RegionLowering:
         rbits = b.bitcast(r, ity)
         ok = self._fp_rn(fpscr, _FPSCR_RN_PLAIN)
         u1 = b.fmul(x, y)
-        for v in [*ops, rbits, b.bitcast(u1, ity)]:
-            ok = b.and_(ok, self._fp_safe(v, n))
+        checks = [self._fp_safe_or_zero(v, n) for v in [*ops, rbits]]
+        for chk in [*checks, self._fp_safe_or_zero(b.bitcast(u1, ity), n, *ops[1:])]:
+            ok = b.and_(ok, chk)
         if n == 32:
             d = _FTY[64]
             p, cd = b.fmul(b.fpext(x, d), b.fpext(y, d)), b.fpext(c, d)

@@ -222,7 +222,11 @@ def _fp_operands(rng: random.Random, name: str) -> list[int]:
         return [_normal(rng, 64, rng.choice([range(-130, -122), range(-20, 20), range(124, 130)]))]
     if name == "cvt.f64.f32":
         return [_normal(rng, 32)]
-    xs = [_normal(rng, n) for _ in widths]
+    f, bias = (52, 1023) if n == 64 else (23, 127)
+    ends = [range(-60, 60)] * 4 + [range(f + 2 - bias, f + 8 - bias), range(bias - 8, bias + 1)]  # guard's ends
+    xs = [_normal(rng, n, rng.choice(ends)) for _ in widths]
+    if rng.random() < 0.2:
+        xs[rng.randrange(len(xs))] = rng.getrandbits(1) << (n - 1)  # +-0
     if name.startswith("cmp") and rng.random() < 0.3:
         xs[1] = xs[0] if rng.random() < 0.5 else xs[0] ^ 1
     if name.startswith("muladd") and rng.random() < 0.3:  # cancellation: the addend near -(a * b)
