@@ -179,6 +179,8 @@ FAST_FP = [
     *(f"fromfix.f{n}.{t}.{r}" for t in ("s32", "u32") for n in (32, 64) for r in ("rm", "rn")),
     "cvt.f64.f32",
     "cvt.f32.f64",
+    # NEON (llvm_vecfp): two f32 lanes, standard FPSCR
+    *(f"{op}.f32.d" for op in ("mla", "mls", "fma", "recps", "rsqrts", "mul")),
 ]
 
 
@@ -208,6 +210,10 @@ def _fp_operands(rng: random.Random, name: str) -> list[int]:
     """Operands for FAST_FP operation ``name``, near the edges of its fast path's guard."""
     widths = FP_OPS[name].arg_widths
     n = widths[0]
+    if name.endswith(".d"):  # NEON: each operand two f32 lanes
+        scalar = "muladd.f32" if len(widths) == 3 else "mul.f32"
+        lo, hi = _fp_operands(rng, scalar), _fp_operands(rng, scalar)
+        return [a | b << 32 for a, b in zip(lo, hi, strict=True)]
     if name.startswith("fromfix"):
         return [
             rng.choice([rng.getrandbits(32), rng.getrandbits(rng.randrange(1, 33)), -rng.getrandbits(26) & 0xFFFFFFFF])
