@@ -85,7 +85,44 @@ _BUILDER_OPS = {Op.ADD: "add", Op.SUB: "sub", Op.MUL: "mul", Op.AND: "and_", Op.
 _UNARY_INTRINSICS = {Op.CTPOP: "llvm.ctpop", Op.BSWAP: "llvm.bswap", Op.BITREV: "llvm.bitreverse"}
 _CASTS = {Op.ZEXT: "zext", Op.SEXT: "sext", Op.TRUNC: "trunc"}
 
-_FP_FAST = ("add", "sub", "mul", "div", "sqrt")  # FP operations with a host fast path (``_fp_fast``)
+_FP_FAST = ("add", "sub", "mul", "div", "sqrt")  # arithmetic with a host fast path (``_fp_fast``)
+_FPSCR_RN_PLAIN = 0x03C00000  # FPSCR.{DN, FZ, RMode}: all zero = what host IEEE arithmetic does
+_FPSCR_RMODE, _FPSCR_FZ, _FPSCR_IXC = 0x00C00000, 0x01000000, 0x10
+
+_FTY = {32: ir.FloatType(), 64: ir.DoubleType()}
+_FRAC = {32: 23, 64: 52}
+
+
+def _scalar_fp_table() -> dict:
+    """VFP operation name -> lowering(region lowering, args) -> (ok, result bits, new FPSCR)."""
+    t: dict = {}
+    for n in (32, 64):
+        for op in _FP_FAST:
+            t[f"{op}.f{n}"] = lambda low, args, op=op, n=n: low._fp_fast(op, n, args)
+        t[f"cmp.f{n}"] = t[f"cmpe.f{n}"] = lambda low, args, n=n: low._fp_cmp(n, args)
+        t[f"muladd.f{n}"] = lambda low, args, n=n: low._fp_muladd(n, args)
+        for u in (False, True):
+            it = "u32" if u else "s32"
+            t[f"tofix.{it}.f{n}.rz"] = lambda low, args, u=u, n=n: low._fp_tofix(u, n, args)
+            for rn in (True, False):
+                t[f"fromfix.f{n}.{it}.{'rn' if rn else 'rm'}"] = lambda low, args, u=u, n=n, rn=rn: low._fp_fromfix(
+                    u, n, rn, args
+                )
+    t["cvt.f64.f32"] = lambda low, args: low._fp_cvt(64, 32, args)
+    t["cvt.f32.f64"] = lambda low, args: low._fp_cvt(32, 64, args)
+    return t
+
+
+_SCALAR_FP = _scalar_fp_table()
+
+
+def _scalar_fp_fast(name: str, args: list[ir.Value]):
+    """The guarded host lowering of VFP operation ``name`` with these arguments, or None (conversions to
+    and from fixed point only without fraction bits)."""
+    if name.startswith(("tofix", "fromfix")) and not (isinstance(args[1], ir.Constant) and args[1].constant == 0):
+        return None
+    return _SCALAR_FP.get(name)
+
 
 _ICMP = {"eq": "==", "ne": "!=", "ult": "<", "ule": "<=", "ugt": ">", "uge": ">=",
          "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}  # fmt: skip
@@ -474,7 +511,8 @@ class _RegionLowering:
 
     def fp_op(self, name: str, args: list[ir.Value], w: int) -> ir.Value:
         """An FP operation: packs value | new FPSCR << result width.  Host arithmetic where it is provably
-        the ARM result (``_fp_fast``), else ``jitemu.fpu`` through the runtime."""
+        the ARM result (``_fp_fast`` and the ``_fp_*`` lowerings of ``_scalar_fp_fast``), else
+        ``jitemu.fpu`` through the runtime."""
         b = self.b
         rw = FP_OPS[name].ret_width
 
@@ -496,10 +534,27 @@ class _RegionLowering:
         if vec is not None:  # the value, or (value, new FPSCR) for the saturating ones
             r = vec(b, args)
             return self._fp_pack(*(r if isinstance(r, tuple) else (r, args[-1])), w)
-        parts = name.split(".")  # VFP: op.fN; NEON names have a third part (jitemu.neon)
-        if len(parts) != 2 or parts[0] not in _FP_FAST:
+        fast = _scalar_fp_fast(name, args)
+        if fast is None:
             return slow()
-        return self._fp_fast(parts[0], int(parts[1][1:]), args, w, slow)
+        ok, val, fpscr = fast(self, args)
+        return self.fp_guarded(ok, val, fpscr, w, slow)
+
+    def fp_guarded(self, ok: ir.Value, val: ir.Value, fpscr: ir.Value, w: int, slow) -> ir.Value:
+        """The packed host result (``val``, ``fpscr``) when ``ok``, else ``slow()`` (the runtime), joined."""
+        b = self.b
+        with b.if_else(ok, likely=True) as (then, otherwise):
+            with then:
+                v_fast = self._fp_pack(val, fpscr, w)
+                bb_fast = b.block
+            with otherwise:
+                r = slow()
+                v_slow = b.trunc(r, INT[w]) if r.type.width > w else r
+                bb_slow = b.block
+        phi = b.phi(INT[w])
+        phi.add_incoming(v_fast, bb_fast)
+        phi.add_incoming(v_slow, bb_slow)
+        return phi
 
     def _fp_pack(self, val: ir.Value, fpscr: ir.Value, w: int) -> ir.Value:
         b = self.b
@@ -507,27 +562,136 @@ class _RegionLowering:
         fp32 = b.trunc(fpscr, I32) if fpscr.type.width > 32 else fpscr
         return b.or_(b.zext(val, wide), b.shl(b.zext(fp32, wide), ir.Constant(wide, w - 32)))
 
-    def _fp_fast(self, op: str, n: int, args: list[ir.Value], w: int, slow) -> ir.Value:
+    # ---- scalar VFP fast paths: each returns (ok, result bits, new FPSCR); ok false -> jitemu.fpu ---------
+    def _fp_intrinsic(self, name: str, n: int, nargs: int) -> ir.Function:
+        fty = _FTY[n]
+        return self.m.globals.get(f"{name}.f{n}") or ir.Function(
+            self.m, ir.FunctionType(fty, [fty] * nargs), f"{name}.f{n}"
+        )
+
+    def _fp_exp(self, bits: ir.Value, n: int) -> ir.Value:
+        """The biased exponent field of the FP bit pattern ``bits``."""
+        f, emax = _FRAC[n], (1 << (n - 1 - _FRAC[n])) - 1
+        return self.b.and_(self.b.lshr(bits, ir.Constant(bits.type, f)), ir.Constant(bits.type, emax))
+
+    def _fp_safe(self, bits: ir.Value, n: int) -> ir.Value:
+        """bits is normal with a biased exponent in [F+3, emax-1): no NaN, infinity, denormal, and the
+        error terms of one operation on such values are representable."""
+        f, ity = _FRAC[n], INT[n]
+        emax = (1 << (n - 1 - f)) - 1
+        e = self._fp_exp(bits, n)
+        return self.b.icmp_unsigned("<", self.b.sub(e, ir.Constant(ity, f + 3)), ir.Constant(ity, emax - f - 4))
+
+    def _fp_zero(self, bits: ir.Value) -> ir.Value:
+        """bits is +0 or -0."""
+        return self.b.icmp_unsigned("==", self.b.shl(bits, ir.Constant(bits.type, 1)), ir.Constant(bits.type, 0))
+
+    def _fp_safe_or_zero(self, bits: ir.Value, n: int, *why: ir.Value) -> ir.Value:
+        """bits passes ``_fp_safe`` or is +-0 - with ``why`` given, a zero result passes only when one of
+        those operands is zero (so it is exact, not an underflow)."""
+        b = self.b
+        zero = self._fp_zero(bits) if not why else functools.reduce(b.or_, [self._fp_zero(w) for w in why])
+        return b.or_(self._fp_safe(bits, n), zero)
+
+    def _fp_flushed(self, bits: list[ir.Value], n: int, fpscr: ir.Value) -> ir.Value:
+        """FZ is set and one of ``bits`` is a denormal (FPUnpack flushes it and raises IDC)."""
+        b = self.b
+        den = None
+        for v in bits:
+            mag = b.and_(v, ir.Constant(v.type, (1 << (n - 1)) - 1))
+            d = b.and_(b.icmp_unsigned("==", self._fp_exp(v, n), ir.Constant(v.type, 0)),
+                       b.icmp_unsigned("!=", mag, ir.Constant(v.type, 0)))  # fmt: skip
+            den = d if den is None else b.or_(den, d)
+        fz = b.icmp_unsigned("!=", b.and_(fpscr, self.const(_FPSCR_FZ)), self.const(0))
+        return b.and_(fz, den)
+
+    def _fp_rn(self, fpscr: ir.Value, mask: int = _FPSCR_RMODE) -> ir.Value:
+        """FPSCR's ``mask`` bits are all zero (default: rounding is to nearest, the host's mode)."""
+        return self.b.icmp_unsigned("==", self.b.and_(fpscr, self.const(mask)), self.const(0))
+
+    def _ixc_if(self, inexact: ir.Value, fpscr: ir.Value) -> ir.Value:
+        b = self.b
+        return b.or_(fpscr, b.select(inexact, self.const(_FPSCR_IXC), self.const(0)))
+
+    def _fp_cmp(self, n: int, args: list[ir.Value]):
+        """VCMP/VCMPE: without NaNs (and denormals under FZ) an ordered host compare gives FPCompare's
+        NZCV (0110 equal, 1000 less, 0010 greater) and no flag changes; +0 == -0 on both."""
+        b = self.b
+        a0, a1, fpscr = args
+        x, y = (b.bitcast(a, _FTY[n]) for a in (a0, a1))
+        ok = b.and_(b.fcmp_ordered("ord", x, y), b.not_(self._fp_flushed([a0, a1], n, fpscr)))
+        nzcv = b.select(b.fcmp_ordered("==", x, y), self.const(0x6 << 28),
+                        b.select(b.fcmp_ordered("<", x, y), self.const(0x8 << 28), self.const(0x2 << 28)))  # fmt: skip
+        return ok, nzcv, fpscr
+
+    def _fp_cvt(self, dst: int, src: int, args: list[ir.Value]):
+        """VCVT.F64.F32: fpext is exact for every non-NaN input (denormals too, unless FZ flushes them).
+        VCVT.F32.F64 (round to nearest): fptrunc when the result is normal with a biased exponent >= 2
+        (so no overflow, and the exact value was not below the normal range: no underflow or flush), or the
+        input is +-0; inexact iff the result widened back differs from the input."""
+        b = self.b
+        a, fpscr = args
+        x = b.bitcast(a, _FTY[src])
+        if dst == 64:
+            ok = b.and_(b.fcmp_ordered("ord", x, x), b.not_(self._fp_flushed([a], 32, fpscr)))
+            return ok, b.bitcast(b.fpext(x, _FTY[64]), I64), fpscr
+        r = b.fptrunc(x, _FTY[32])
+        rbits = b.bitcast(r, I32)
+        e = self._fp_exp(rbits, 32)
+        normal = b.icmp_unsigned("<", b.sub(e, self.const(2)), self.const(0xFE - 2))
+        zero = b.icmp_unsigned("==", b.shl(a, ir.Constant(I64, 1)), ir.Constant(I64, 0))
+        ok = b.and_(b.or_(normal, zero), self._fp_rn(fpscr))
+        return ok, rbits, self._ixc_if(b.fcmp_unordered("!=", b.fpext(r, _FTY[64]), x), fpscr)
+
+    def _fp_tofix(self, unsigned: bool, n: int, args: list[ir.Value]):
+        """VCVT.S32/U32.FN (round toward zero, no fraction bits): a truncating host conversion when the input
+        is normal or zero and its truncation is in range (in double: the comparisons are exact); inexact iff
+        the integer differs from the input."""
+        b = self.b
+        a, _, fpscr = args
+        x = b.bitcast(a, _FTY[n])
+        xd = b.fpext(x, _FTY[64]) if n == 32 else x
+        lo, hi = (-1.0, 4294967296.0) if unsigned else (-2147483649.0, 2147483648.0)
+        ok = b.and_(
+            b.fcmp_ordered(">", xd, ir.Constant(_FTY[64], lo)), b.fcmp_ordered("<", xd, ir.Constant(_FTY[64], hi))
+        )
+        mag = b.and_(a, ir.Constant(a.type, (1 << (n - 1)) - 1))
+        normal_or_zero = b.or_(b.icmp_unsigned("!=", self._fp_exp(a, n), ir.Constant(a.type, 0)),
+                               b.icmp_unsigned("==", mag, ir.Constant(a.type, 0)))  # fmt: skip
+        ok = b.and_(ok, normal_or_zero)
+        i = b.fptosi(b.select(ok, xd, ir.Constant(_FTY[64], 0.0)), I64)  # in range: no poison
+        inexact = b.fcmp_unordered("!=", b.sitofp(i, _FTY[64]), xd)
+        return ok, b.trunc(i, I32), self._ixc_if(inexact, fpscr)
+
+    def _fp_fromfix(self, unsigned: bool, n: int, nearest: bool, args: list[ir.Value]):
+        """VCVT.FN.S32/U32 (no fraction bits): in round to nearest (the op's own, or FPSCR's), a host int to
+        FP conversion; exact for f64, for f32 inexact iff the result differs from the exact double."""
+        b = self.b
+        a, _, fpscr = args
+        conv = b.uitofp if unsigned else b.sitofp
+        ok = ir.Constant(I1, 1) if nearest else self._fp_rn(fpscr)
+        r = conv(a, _FTY[n])
+        if n == 64:
+            return ok, b.bitcast(r, I64), fpscr
+        inexact = b.fcmp_unordered("!=", b.fpext(r, _FTY[64]), conv(a, _FTY[64]))
+        return ok, b.bitcast(r, I32), self._ixc_if(inexact, fpscr)
+
+    def _fp_fast(self, op: str, n: int, args: list[ir.Value]):
         """Host IEEE arithmetic, taken only when it gives ARM's result and flags exactly: FPSCR selects round
         to nearest without FZ/DN, every operand and the result are normal with a biased exponent in
         [F+3, emax-1) (so no NaN, infinity, denormal, underflow or overflow is possible, and the residuals
-        below are representable), and inexact (IXC) is decided exactly: the TwoSum error for add/sub, the
-        fma residual for mul/div/sqrt."""
+        below are representable) or zero where that is exact (any operand but a divisor; a sum's or square
+        root's result; a product's or quotient's result when a factor or the dividend is zero - the
+        signs of zero results agree with IEEE's in round to nearest), and inexact (IXC) is decided exactly:
+        the TwoSum error for add/sub, the fma residual for mul/div/sqrt."""
         b = self.b
-        ity, fty = INT[n], (ir.DoubleType() if n == 64 else ir.FloatType())
-        f = 52 if n == 64 else 23
-        emax = 0x7FF if n == 64 else 0xFF
+        ity, fty = INT[n], _FTY[n]
         *ops, fpscr = args
         x = [b.bitcast(a, fty) for a in ops]
-        fma = self.m.globals.get(f"llvm.fma.f{n}") or ir.Function(
-            self.m, ir.FunctionType(fty, [fty, fty, fty]), f"llvm.fma.f{n}"
-        )
-        zero = ir.Constant(fty, 0.0)
+        fma = self._fp_intrinsic("llvm.fma", n, 3)
         if op in ("add", "sub"):
             r = b.fadd(x[0], x[1]) if op == "add" else b.fsub(x[0], x[1])
-            y = x[1] if op == "add" else b.fneg(x[1])
-            bb = b.fsub(r, x[0])  # TwoSum: the rounding error of r, exactly
-            err = b.fadd(b.fsub(x[0], b.fsub(r, bb)), b.fsub(y, bb))
+            err = self._two_sum_err(r, x[0], x[1] if op == "add" else b.fneg(x[1]))
         elif op == "mul":
             r = b.fmul(x[0], x[1])
             err = b.call(fma, [x[0], x[1], b.fneg(r)])
@@ -535,28 +699,59 @@ class _RegionLowering:
             r = b.fdiv(x[0], x[1])
             err = b.call(fma, [r, x[1], b.fneg(x[0])])
         else:  # sqrt
-            sq = self.m.globals.get(f"llvm.sqrt.f{n}") or ir.Function(
-                self.m, ir.FunctionType(fty, [fty]), f"llvm.sqrt.f{n}"
-            )
-            r = b.call(sq, [x[0]])
+            r = b.call(self._fp_intrinsic("llvm.sqrt", n, 1), [x[0]])
             err = b.call(fma, [r, r, b.fneg(x[0])])
         rbits = b.bitcast(r, ity)
-        ok = b.icmp_unsigned("==", b.and_(fpscr, self.const(0x03C00000)), self.const(0))
-        for v in [*ops, rbits]:
-            e = b.and_(b.lshr(v, ir.Constant(ity, f)), ir.Constant(ity, emax))
-            ok = b.and_(ok, b.icmp_unsigned("<", b.sub(e, ir.Constant(ity, f + 3)), ir.Constant(ity, emax - f - 4)))
-        ixc = b.select(b.fcmp_unordered("!=", err, zero), self.const(0x10), self.const(0))
-        with b.if_else(ok, likely=True) as (then, otherwise):
-            with then:
-                v_fast = self._fp_pack(rbits, b.or_(fpscr, ixc), w)
-                bb_fast = b.block
-            with otherwise:
-                v_slow = slow()
-                bb_slow = b.block
-        phi = b.phi(ir.IntType(w))
-        phi.add_incoming(v_fast, bb_fast)
-        phi.add_incoming(v_slow, bb_slow)
-        return phi
+        ok = self._fp_rn(fpscr, _FPSCR_RN_PLAIN)
+        checks = [self._fp_safe_or_zero(v, n) for v in ops]
+        if op == "div":
+            checks[1] = self._fp_safe(ops[1], n)
+        why = {"mul": ops, "div": ops[:1]}.get(op, ())
+        for chk in [*checks, self._fp_safe_or_zero(rbits, n, *why)]:
+            ok = b.and_(ok, chk)
+        return ok, rbits, self._ixc_if(b.fcmp_unordered("!=", err, ir.Constant(fty, 0.0)), fpscr)
+
+    def _two_sum_err(self, s: ir.Value, x: ir.Value, y: ir.Value) -> ir.Value:
+        """TwoSum: x + y - s exactly, for s = fl(x + y) (no overflow)."""
+        b = self.b
+        bb = b.fsub(s, x)
+        return b.fadd(b.fsub(x, b.fsub(s, bb)), b.fsub(y, bb))
+
+    def _fp_muladd(self, n: int, args: list[ir.Value]):
+        """VFMA & co (addend + a * b, rounded once): llvm.fma in the arithmetic guard (round to nearest, no
+        FZ/DN; the addend, both factors, their rounded product and the result normal with a biased exponent
+        in [F+3, emax-1), so the product's error term is representable and nothing over- or underflows; or
+        zero: any operand, the product when a factor is, the result - an exact sum of such values is a
+        multiple of the smallest denormal, so it is zero only when exactly zero, with IEEE's sign).
+        Inexact: f32 - the product is exact in double and the double TwoSum of addend and product is the
+        exact value, which must equal the result; f64 - ErrFma (Boldo & Muller, "Exact and approximated
+        error of the FMA"): r + r2 + r3 = a * b + c exactly, with r2 + r3 = gamma + z below."""
+        b = self.b
+        ity, fty = INT[n], _FTY[n]
+        *ops, fpscr = args
+        c, x, y = (b.bitcast(a, fty) for a in ops)
+        r = b.call(self._fp_intrinsic("llvm.fma", n, 3), [x, y, c])
+        rbits = b.bitcast(r, ity)
+        ok = self._fp_rn(fpscr, _FPSCR_RN_PLAIN)
+        u1 = b.fmul(x, y)
+        checks = [self._fp_safe_or_zero(v, n) for v in [*ops, rbits]]
+        for chk in [*checks, self._fp_safe_or_zero(b.bitcast(u1, ity), n, *ops[1:])]:
+            ok = b.and_(ok, chk)
+        if n == 32:
+            d = _FTY[64]
+            p, cd = b.fmul(b.fpext(x, d), b.fpext(y, d)), b.fpext(c, d)
+            s = b.fadd(cd, p)
+            err = self._two_sum_err(s, cd, p)
+            inexact = b.or_(b.fcmp_unordered("!=", s, b.fpext(r, d)), b.fcmp_unordered("!=", err, ir.Constant(d, 0.0)))
+        else:
+            u2 = b.call(self._fp_intrinsic("llvm.fma", n, 3), [x, y, b.fneg(u1)])
+            a1 = b.fadd(c, u2)
+            z = self._two_sum_err(a1, c, u2)
+            b1 = b.fadd(u1, a1)
+            b2 = self._two_sum_err(b1, u1, a1)
+            gamma = b.fadd(b.fsub(b1, r), b2)
+            inexact = b.fcmp_unordered("!=", b.fadd(gamma, z), ir.Constant(fty, 0.0))
+        return ok, rbits, self._ixc_if(inexact, fpscr)
 
     def exit(self, insn: Insn, pcword: ir.Value) -> None:
         b = self.b

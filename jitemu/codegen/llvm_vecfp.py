@@ -3,9 +3,10 @@ VRECPE/VRSQRTE/VRECPS/VRSQRTS and the register comparisons, ``jitemu.neon.fp``) 
 provably gives ARM's result and flags; otherwise the runtime.
 
 NEON computes with the standard FPSCR (round to nearest, flush-to-zero, default NaN), so the rounding mode
-never needs checking.  The guard: every operand lane and every intermediate lane (VMLA's, VRECPS's product)
-is zero or normal with a biased exponent in [F+3, emax-1) = [26, 254), and every result lane (arithmetic)
-is in that range (VMAX/VMIN: operands too, so the sign rules of zeros do not arise).  Then no NaN, infinity or
+never needs checking.  The guard: every operand lane is zero or normal with a biased exponent in
+[F+3, emax-1) = [26, 254), so is every intermediate lane (VMLA's, VRECPS's product; zero only when a factor
+is zero, not by underflow), and every result lane (arithmetic) is in that range (VMAX/VMIN: operands too,
+so the sign rules of zeros do not arise).  Then no NaN, infinity or
 denormal is involved (FZ and DN change nothing), no overflow or underflow happens, and the only flag is
 inexact, decided exactly from the lanes widened to double: a product of two floats is exact in double, and
 the TwoSum error of a double sum says whether the sum is a double at all.  The fused forms round once with
@@ -54,9 +55,19 @@ class _Vec:
         b, bits = self.b, self.b.bitcast(x, self.vi)
         e = b.and_(b.lshr(bits, self.splat(I32, 23)), self.splat(I32, 0xFF))
         ok = b.icmp_unsigned("<", b.sub(e, self.splat(I32, 26)), self.splat(I32, 254 - 26))
-        if zero:
-            ok = b.or_(ok, b.icmp_unsigned("==", b.and_(bits, self.splat(I32, 0x7FFFFFFF)), self.splat(I32, 0)))
-        return ok
+        return b.or_(ok, self.is_zero(x)) if zero else ok
+
+    def is_zero(self, x: ir.Value) -> ir.Value:
+        """<n x i1>: the lanes of float vector x that are +-0."""
+        b = self.b
+        bits = b.bitcast(x, self.vi)
+        return b.icmp_unsigned("==", b.and_(bits, self.splat(I32, 0x7FFFFFFF)), self.splat(I32, 0))
+
+    def product_ok(self, p: ir.Value, x: ir.Value, y: ir.Value) -> ir.Value:
+        """<n x i1>: product lanes p = x * y in the guard's range, or zero because a factor is zero (a product
+        that underflows to zero raises UFC)."""
+        b = self.b
+        return b.or_(self.in_range(p), b.or_(self.is_zero(x), self.is_zero(y)))
 
     def any(self, mask: ir.Value) -> ir.Value:
         return self.b.icmp_unsigned("!=", self.b.bitcast(mask, ir.IntType(self.n)), ir.Constant(ir.IntType(self.n), 0))
@@ -151,13 +162,13 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     elif op in ("mla", "mls"):
         p, in1 = v.basic("mul", xs[1], xs[2])
         r, in2 = v.basic("add" if op == "mla" else "sub", xs[0], p)
-        zero_ok.append(p)
+        lanes_ok = v.product_ok(p, xs[1], xs[2])
         nonzero.append(r)
         inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
     elif op in ("recps", "rsqrts"):  # 2 - a*b, (3 - a*b) / 2: the product rounded on its own
         p, in1 = v.basic("mul", xs[0], xs[1])
         r, in2 = v.basic("sub", v.splat(F32, 2.0 if op == "recps" else 3.0), p)
-        zero_ok.append(p)
+        lanes_ok = v.product_ok(p, xs[0], xs[1])
         nonzero.append(r)
         if op == "rsqrts":
             r = b.fmul(r, v.splat(F32, 0.5))  # exact: r and r / 2 are in the guard's range
@@ -186,14 +197,4 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     zero = ir.Constant(I32, 0)
     ixc = zero if inexact is None else b.select(v.any(inexact), ir.Constant(I32, IXC), zero)
     rbits = b.bitcast(rbits, ir.IntType(32 * n))
-    with b.if_else(v.all(ok), likely=True) as (then, otherwise):
-        with then:
-            v_fast = low._fp_pack(rbits, b.or_(fpscr, ixc), w)
-            bb_fast = b.block
-        with otherwise:
-            v_slow = slow()
-            bb_slow = b.block
-    phi = b.phi(ir.IntType(w))
-    phi.add_incoming(v_fast, bb_fast)
-    phi.add_incoming(v_slow, bb_slow)
-    return phi
+    return low.fp_guarded(v.all(ok), rbits, b.or_(fpscr, ixc), w, slow)

@@ -15,7 +15,7 @@ import pytest
 
 from jitemu.codegen.interp import Interpreter
 from jitemu.codegen.jit import JitTier
-from jitemu.fpu import FP_OPS
+from jitemu.fpu import FMTS, FP_OPS, fp_mul
 from jitemu.helpers import helper
 from jitemu.ir import Block, Builder, Cond, Const, ExitKind, Op, c32
 from jitemu.memory import PROT_READ, PROT_WRITE, GuestMemory
@@ -174,28 +174,87 @@ def test_op_agrees(world, op: Op, width: int, tier: int) -> None:
         assert results[0] == results[1], (op, width, variant, init)
 
 
-FAST_FP = [f"{op}.f{n}" for op in ("add", "sub", "mul", "div", "sqrt") for n in (32, 64)]
+FAST_FP = [
+    *(f"{op}.f{n}" for op in ("add", "sub", "mul", "div", "sqrt", "muladd", "cmp", "cmpe") for n in (32, 64)),
+    *(f"tofix.{t}.f{n}.rz" for t in ("s32", "u32") for n in (32, 64)),
+    *(f"fromfix.f{n}.{t}.{r}" for t in ("s32", "u32") for n in (32, 64) for r in ("rm", "rn")),
+    "cvt.f64.f32",
+    "cvt.f32.f64",
+    # NEON (llvm_vecfp): two f32 lanes, standard FPSCR
+    *(f"{op}.f32.d" for op in ("mla", "mls", "fma", "recps", "rsqrts", "mul")),
+]
 
 
-def _normal(rng: random.Random, n: int) -> int:
-    """A float bit pattern for the JIT's host fast path: mostly normal values near 1 (some with short
-    mantissas, so results are sometimes exact), sometimes anything (the guards must send it to fpu.py)."""
+def _special(rng: random.Random, n: int) -> int:
+    """Zeros, denormals, the ends of the normal range, infinities, quiet and signalling NaNs."""
+    f = 52 if n == 64 else 23
+    emax = (1 << (n - 1 - f)) - 1
+    mag = rng.choice([0, 1, rng.getrandbits(f), 1 << f, (emax - 1) << f | ((1 << f) - 1), emax << f,
+                      emax << f | 1 << (f - 1), emax << f | 1])  # fmt: skip
+    return rng.getrandbits(1) << (n - 1) | mag
+
+
+def _normal(rng: random.Random, n: int, exps: range = range(-60, 60)) -> int:
+    """A float bit pattern for the JIT's host fast path: mostly normal values with exponents in ``exps``
+    (some with short mantissas, so results are sometimes exact), sometimes a special value or anything
+    (the guards must send those to fpu.py)."""
     f, bias = (52, 1023) if n == 64 else (23, 127)
-    if rng.random() < 0.15:
+    if rng.random() < 0.1:
+        return _special(rng, n)
+    if rng.random() < 0.1:
         return rng.getrandbits(n)
     frac = rng.getrandbits(f) & (-1 << rng.choice((0, f - 3, f - 10)))
-    return rng.getrandbits(1) << (n - 1) | (bias + rng.randrange(-60, 60)) << f | frac
+    return rng.getrandbits(1) << (n - 1) | (bias + rng.choice(exps)) << f | frac
+
+
+def _fp_operands(rng: random.Random, name: str) -> list[int]:
+    """Operands for FAST_FP operation ``name``, near the edges of its fast path's guard."""
+    widths = FP_OPS[name].arg_widths
+    n = widths[0]
+    if name.endswith(".d"):  # NEON: each operand two f32 lanes
+        scalar = "muladd.f32" if len(widths) == 3 else "mul.f32"
+        lo, hi = _fp_operands(rng, scalar), _fp_operands(rng, scalar)
+        return [a | b << 32 for a, b in zip(lo, hi, strict=True)]
+    if name.startswith("fromfix"):
+        return [
+            rng.choice([rng.getrandbits(32), rng.getrandbits(rng.randrange(1, 33)), -rng.getrandbits(26) & 0xFFFFFFFF])
+        ]
+    if name.startswith("tofix"):
+        return [_normal(rng, n, range(-3, 34))]
+    if name == "cvt.f32.f64" and rng.random() < 0.2:  # rounds up to the smallest normal / to infinity
+        return [
+            rng.getrandbits(1) << 63 | rng.choice((1023 - 127, 1023 + 127)) << 52 | (1 << 52) - 1 - rng.getrandbits(28)
+        ]
+    if name == "cvt.f32.f64":  # around the ends of the single range
+        return [_normal(rng, 64, rng.choice([range(-130, -122), range(-20, 20), range(124, 130)]))]
+    if name == "cvt.f64.f32":
+        return [_normal(rng, 32)]
+    f, bias = (52, 1023) if n == 64 else (23, 127)
+    ends = [range(-60, 60)] * 4 + [range(f + 2 - bias, f + 8 - bias), range(bias - 8, bias + 1)]  # guard's ends
+    xs = [_normal(rng, n, rng.choice(ends)) for _ in widths]
+    if rng.random() < 0.2:
+        xs[rng.randrange(len(xs))] = rng.getrandbits(1) << (n - 1)  # +-0
+    if name.startswith("cmp") and rng.random() < 0.3:
+        xs[1] = xs[0] if rng.random() < 0.5 else xs[0] ^ 1
+    if name.startswith("muladd") and rng.random() < 0.3:  # cancellation: the addend near -(a * b)
+        fmt = FMTS[n]
+        p, fpscr = fp_mul(fmt, xs[1], xs[2], 0)
+        xs[0] = p ^ 1 << (n - 1) ^ rng.choice([0, 0, 1, 2])
+    return xs
 
 
 @pytest.mark.parametrize("name", FAST_FP)
 def test_fp_fast_path_agrees(world, name: str) -> None:
-    """The LLVM backend's host-FP fast path (round to nearest, no FZ/DN) gives fpu.py's value and flags."""
+    """The LLVM backend's host-FP fast paths give fpu.py's value and flags (conversions to and from
+    fixed point: without fraction bits, the only ones with a fast path)."""
     mem, state, interp, jit = world
-    n = FP_OPS[name].arg_widths[0]
+    widths = FP_OPS[name].arg_widths
     blk = Block(0x1000, True)
     b = Builder(blk)
     b.emit(Op.INSN_START, None, aux=0x1000, aux2=2)
-    args = [_operand(b, 2 * i, 32) if n == 32 else _operand(b, 2 * i, 64) for i in range(len(FP_OPS[name].arg_widths))]
+    args = [_operand(b, 2 * i, w) for i, w in enumerate(widths)]
+    if name.startswith(("tofix", "fromfix")):
+        args[1] = c32(0)
     r, fpscr = b.fp(name, *args, fpscr=b.get("r6"))
     _store(b, r, 8)
     b.set("r10", fpscr)
@@ -205,15 +264,15 @@ def test_fp_fast_path_agrees(world, name: str) -> None:
     fn = jit.native[(blk.pc, 1, 0)]
     rng = random.Random(name)
     for _ in range(3000):
-        regs = []
-        for _ in range(3):
-            v = _normal(rng, n)
-            regs += [v & 0xFFFFFFFF, v >> 32] if n == 64 else [v, 0]
+        regs = [0] * 6
+        for i, v in enumerate(_fp_operands(rng, name)):
+            regs[2 * i : 2 * i + 2] = [v & 0xFFFFFFFF, v >> 32]
         fpscr_in = rng.getrandbits(8) & 0x9F | rng.getrandbits(4) << 28 | (rng.random() < 0.1) * rng.getrandbits(32)
         out = []
         for engine in ("interp", "jit"):
             for i, v in enumerate(regs):
                 state.r[i] = v
+            state.r[9] = 0
             state.r[6] = fpscr_in
             if engine == "interp":
                 interp.run(interp.prepare(blk))
