@@ -1,7 +1,7 @@
 """The floating-point / NEON benchmark (issue 5): ``bench/programs/fpbench.c`` kernels under qemu-arm
 (``-cpu max``), the JIT and the interpreter side by side, in one run.
 
-    python3 bench/fp_report.py [--rounds N] [KERNEL...]
+    python3 bench/fp_report.py [--rounds N] [--scale K] [KERNEL...]
 
 Each kernel runs at its size S and 4*S (median of N runs each; the interpreter once, at its own smaller size)
 and must print the same checksum under every runner; an untimed JIT run first fills the code cache.
@@ -52,6 +52,7 @@ def _median(runner: str, prog: Path, args: list[str], rounds: int, want: bytes) 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--scale", type=int, default=1, help="multiply the qemu/JIT sizes (longer runs: hot speed)")
     ap.add_argument("kernels", nargs="*", default=list(FP_KERNELS))
     opts = ap.parse_args()
     os.environ.setdefault("QEMU_CPU", "max")  # common.run passes the environment on to qemu-arm
@@ -61,6 +62,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for k in opts.kernels:
         size, small = FP_KERNELS[k]
+        size *= opts.scale
         a1, a4, a_small = [k, str(size)], [k, str(4 * size)], [k, str(small)]
         want1, want4, want_small = (run("qemu", prog, a)[1] for a in (a1, a4, a_small))
         n1, n4, n_small = (guest_insns(prog, a) for a in (a1, a4, a_small))
