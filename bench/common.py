@@ -31,14 +31,27 @@ KERNELS = {
 }
 
 
-def kernels_binary(thumb: bool = True) -> Path:
-    src = ROOT / "bench" / "programs" / "kernels.c"
-    out = BUILD / ("kernels.thumb" if thumb else "kernels.arm")
+def bench_binary(source: str, out_name: str, flags: list[str], libs: tuple[str, ...] = ()) -> Path:
+    """``bench/programs/<source>`` built static into ``bench/build/<out_name>`` (rebuilt when older)."""
+    src = ROOT / "bench" / "programs" / source
+    out = BUILD / out_name
     if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
         BUILD.mkdir(exist_ok=True)
-        flags = ["-mthumb" if thumb else "-marm", "-O2", "-static", "-w"]
-        subprocess.run([require_tool("arm-linux-gnueabihf-gcc"), *flags, str(src), "-o", str(out)], check=True)
+        cc = require_tool("arm-linux-gnueabihf-gcc")
+        subprocess.run([cc, *flags, "-static", "-w", str(src), *libs, "-o", str(out)], check=True)
     return out
+
+
+def kernels_binary(thumb: bool = True) -> Path:
+    return bench_binary(
+        "kernels.c", "kernels.thumb" if thumb else "kernels.arm", ["-mthumb" if thumb else "-marm", "-O2"]
+    )
+
+
+TABLE_HEADER = (
+    "| kernel | guest insns | qemu-arm s | jit s | total: jit / qemu | hot: qemu MIPS | hot: jit MIPS "
+    "| hot: jit / qemu | interp MIPS | hot jit / interp |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
 
 
 def command(runner: str, prog: Path, args: list[str], extra: list[str] = ()) -> list[str]:

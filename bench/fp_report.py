@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 from pathlib import Path
 
-from common import BUILD, ROOT, guest_insns, require_tool, run
+from common import TABLE_HEADER, bench_binary, guest_insns, run
 
 # kernel -> (size for qemu-arm and the JIT, size for the interpreter)
 FP_KERNELS = {
@@ -28,16 +27,11 @@ FP_KERNELS = {
     "nbody": (10_000, 100),
     "libm": (10_000, 100),
 }
-FLAGS = ["-mthumb", "-O3", "-mcpu=cortex-a15", "-mfpu=neon-vfpv4", "-static", "-w"]
+FLAGS = ["-mthumb", "-O3", "-mcpu=cortex-a15", "-mfpu=neon-vfpv4"]
 
 
 def fp_binary() -> Path:
-    src = ROOT / "bench" / "programs" / "fpbench.c"
-    out = BUILD / "fpbench.thumb"
-    if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
-        BUILD.mkdir(exist_ok=True)
-        subprocess.run([require_tool("arm-linux-gnueabihf-gcc"), *FLAGS, str(src), "-lm", "-o", str(out)], check=True)
-    return out
+    return bench_binary("fpbench.c", "fpbench.thumb", FLAGS, libs=("-lm",))
 
 
 def _median(runner: str, prog: Path, args: list[str], rounds: int, want: bytes) -> float:
@@ -57,9 +51,7 @@ def main() -> None:
     opts = ap.parse_args()
     os.environ.setdefault("QEMU_CPU", "max")  # common.run passes the environment on to qemu-arm
     prog = fp_binary()
-    print("| kernel | guest insns | qemu-arm s | jit s | total: jit / qemu | hot: qemu MIPS | hot: jit MIPS "
-          "| hot: jit / qemu | interp MIPS | hot jit / interp |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(TABLE_HEADER)
     for k in opts.kernels:
         size, small = FP_KERNELS[k]
         size *= opts.scale

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from common import KERNELS, guest_insns, kernels_binary, run
+from common import KERNELS, TABLE_HEADER, guest_insns, kernels_binary, run
 
 
 def _median_time(runner: str, prog, args: list[str], rounds: int) -> float:
@@ -27,9 +27,7 @@ def main() -> None:
     ap.add_argument("kernels", nargs="*", default=list(KERNELS))
     opts = ap.parse_args()
     prog = kernels_binary()
-    print("| kernel | guest insns | qemu-arm s | jit s | total: jit / qemu | hot: qemu MIPS | hot: jit MIPS "
-          "| hot: jit / qemu | interp MIPS | hot jit / interp |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(TABLE_HEADER)
     for k in opts.kernels:
         size, small = KERNELS[k]
         a1, a4 = [k, str(size)], [k, str(4 * size)]
