@@ -174,7 +174,7 @@ def _round_signed(fmt: Fmt, v: int, e: int, fpscr: int) -> tuple[int, int]:
     return round_fp(fmt, int(v < 0), abs(v), e, fpscr)
 
 
-def _two_operands(fmt: Fmt, a: int, b: int, fpscr: int):
+def two_operands(fmt: Fmt, a: int, b: int, fpscr: int):
     """FPUnpack of both operands, then FPProcessNaNs: (op1, op2, fpscr, the NaN result or None)."""
     t1, s1, m1, e1, fpscr = unpack(fmt, a, fpscr)
     t2, s2, m2, e2, fpscr = unpack(fmt, b, fpscr)
@@ -183,7 +183,7 @@ def _two_operands(fmt: Fmt, a: int, b: int, fpscr: int):
 
 def fp_add(fmt: Fmt, a: int, b: int, fpscr: int, negate_b: bool = False) -> tuple[int, int]:
     """FPAdd (FPSub with negate_b: NaN operands are still propagated unchanged)."""
-    (t1, s1, m1, e1), (t2, s2, m2, e2), fpscr, nan = _two_operands(fmt, a, b, fpscr)
+    (t1, s1, m1, e1), (t2, s2, m2, e2), fpscr, nan = two_operands(fmt, a, b, fpscr)
     if nan:
         return nan
     s2 ^= negate_b
@@ -201,7 +201,7 @@ def fp_sub(fmt: Fmt, a: int, b: int, fpscr: int) -> tuple[int, int]:
 
 
 def fp_mul(fmt: Fmt, a: int, b: int, fpscr: int) -> tuple[int, int]:
-    (t1, s1, m1, e1), (t2, s2, m2, e2), fpscr, nan = _two_operands(fmt, a, b, fpscr)
+    (t1, s1, m1, e1), (t2, s2, m2, e2), fpscr, nan = two_operands(fmt, a, b, fpscr)
     if nan:
         return nan
     sign = s1 ^ s2
@@ -215,7 +215,7 @@ def fp_mul(fmt: Fmt, a: int, b: int, fpscr: int) -> tuple[int, int]:
 
 
 def fp_div(fmt: Fmt, a: int, b: int, fpscr: int) -> tuple[int, int]:
-    (t1, s1, m1, e1), (t2, s2, m2, e2), fpscr, nan = _two_operands(fmt, a, b, fpscr)
+    (t1, s1, m1, e1), (t2, s2, m2, e2), fpscr, nan = two_operands(fmt, a, b, fpscr)
     if nan:
         return nan
     sign = s1 ^ s2

@@ -40,8 +40,8 @@ from jitemu.fpu import (
     fp_sub,
     fp_to_fixed,
     process_nan,
-    process_nans,
     register,
+    two_operands,
     unpack,
 )
 from jitemu.neon.lanes import WIDTHS
@@ -57,9 +57,7 @@ Lane = Callable[..., tuple[int, int]]  # f(*lane bits, standard fpscr) -> (lane 
 # ---- lane operations ------------------------------------------------------------------------------------
 def _maxmin(a: int, b: int, st: int, is_max: bool) -> tuple[int, int]:
     """FPMax / FPMin: NaNs propagate (default NaN), zeros of both signs give +0 (max) / -0 (min)."""
-    t1, s1, _, _, st = unpack(S, a, st)
-    t2, s2, _, _, st = unpack(S, b, st)
-    nan = process_nans(S, [t1, t2], [a, b], st)
+    (t1, s1, _, _), (t2, s2, _, _), st, nan = two_operands(S, a, b, st)
     if nan:
         return nan
     if t1 == ZERO and t2 == ZERO:
@@ -86,9 +84,7 @@ def _compare(nzcv_ok: tuple[int, ...], quiet: bool, absolute: bool = False) -> L
 
 def _step(a: int, b: int, st: int, rsqrt: bool) -> tuple[int, int]:
     """FPRecipStep (2 - a*b) / FPRSqrtStep ((3 - a*b) / 2); infinity times zero counts as a zero product."""
-    t1, _, _, _, st = unpack(S, a, st)
-    t2, _, _, _, st = unpack(S, b, st)
-    nan = process_nans(S, [t1, t2], [a, b], st)
+    (t1, *_), (t2, *_), st, nan = two_operands(S, a, b, st)
     if nan:
         return nan
     if (t1 == INF and t2 == ZERO) or (t1 == ZERO and t2 == INF):
