@@ -62,6 +62,7 @@ class CodeSpace:
         self.jit = None  # the JitTier (LLVM is not loaded before code gets hot)
         self.engines: list[Engine] = []
         self.translate_lock = threading.Lock()
+        self._jit_lock = threading.Lock()  # one JIT tier per space, even when threads get hot at once
         logging_ir = log.enabled("in_asm") or log.enabled("op")  # these show the translator's work
         self.tbcache = None
         if cache_dir is not None and not logging_ir:
@@ -71,11 +72,24 @@ class CodeSpace:
     def jit_tier(self, state: CPUState):
         """The JIT tier, created (for ``state``, the first one bound to it) when code first gets hot."""
         if self.jit is None:
-            from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
+            # Creating a tier runs LLVM, which releases the GIL: without the lock, threads that got hot at the
+            # same time each made a tier, and the ones dropped took the code, tables and callbacks that
+            # their threads were still running with them (the intermittent host crash of threaded programs).
+            with self._jit_lock:
+                if self.jit is None:
+                    from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
 
-            self.jit = JitTier(self.mem, state, count_insns=log.enabled("stats"), cache_dir=self.cache_dir,
-                               cpu_model=self.cpu_model, promote_at=self.jit_promote)  # fmt: skip
+                    self.jit = JitTier(self.mem, state, count_insns=log.enabled("stats"), cache_dir=self.cache_dir,
+                                       cpu_model=self.cpu_model, promote_at=self.jit_promote)  # fmt: skip
         return self.jit
+
+    def after_fork_child(self) -> None:
+        """In a fork child only the forking thread lives on: locks other threads held at the fork stay held,
+        so they are made anew, and the JIT tier forgets its compiler thread."""
+        self.translate_lock = threading.Lock()
+        self._jit_lock = threading.Lock()
+        if self.jit is not None:
+            self.jit.after_fork_child()
 
     def drop_page(self, page: int) -> None:
         """Guest code on ``page`` changed or went away: every translation of it dies, in every thread."""
@@ -304,10 +318,7 @@ class Engine:
         jit_on = self.engine_name == "jit"
         hot = self.hot
         threshold = self.jit_threshold
-        # the late start is for short single-threaded runs; with several guest threads compile at once (each
-        # thread's late batch compile ran while the others ran compiled code: suspected in the intermittent
-        # host crash of tests/linux_user/test_threads.py, not confirmed)
-        jit_start = self.space.jit_start if len(self.space.engines) == 1 else 0
+        jit_start = self.space.jit_start
         while True:
             key = (s.r[15], s.thumb, s.itstate)
             if self.jit is not None:
@@ -399,11 +410,7 @@ class Engine:
             err, jit.internal_error = jit.internal_error, None
             raise err
         if rc == RET_HOT:
-            # with several guest threads code stays at tier 1: recompiling while other threads run the tier-1
-            # code made the intermittent host crash of tests/linux_user/test_threads.py more frequent (2 of 6
-            # runs against 0 of 9 without it); the crash itself is not found yet
-            if len(self.space.engines) == 1:
-                jit.promote(s.exit_arg)
+            jit.promote(s.exit_arg)
             rc = 0
         if rc == 0:
             return Event(EventKind.INTERRUPT, pc=s.r[15]) if s.exit_request else None

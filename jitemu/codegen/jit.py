@@ -227,8 +227,10 @@ class JitTier:
             self.poll()
 
     def after_fork_child(self) -> None:
-        """In a forked child: the compiler thread did not survive, the next compile starts a new one."""
+        """In a forked child: the compiler thread did not survive, the next compile starts a new one; the
+        lock may have been held by a thread that is gone."""
         self._queue = self._thread = None
+        self.lock = threading.RLock()
 
     def _worker(self) -> None:
         while True:
@@ -397,7 +399,7 @@ class JitTier:
             CPUState.from_address(state).exit_request = 1
             return 0
 
-    def _fp(self, _state: int, op_id: int, args) -> int:
+    def _fp(self, state: int, op_id: int, args) -> int:
         """An FP op (jitemu.fpu, jitemu.neon): operand words and the FPSCR in ``args`` (a value wider than
         64 bits as several words, low first); the result words and the new FPSCR go after them."""
         try:
@@ -416,7 +418,7 @@ class JitTier:
             return r & 0xFFFFFFFFFFFFFFFF
         except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
             self.internal_error = e
-            self.state.exit_request = 1
+            CPUState.from_address(state).exit_request = 1
             return 0
 
 

@@ -3,6 +3,8 @@ and a write to guest code invalidates it for both."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from jitemu.engine import Engine
@@ -41,3 +43,24 @@ def test_two_engines_share_code_and_invalidation(engine: str) -> None:
         s.r[0], s.r[2], s.r[15] = 1000, 20, CODE
         ev = eng.run()
         assert ev.kind == EventKind.SYSCALL and s.r[0] == 1000 - r1 * 20, "stale code ran"
+
+
+def test_threads_hot_at_once_share_one_jit_tier() -> None:
+    """Making the JIT tier runs LLVM without the GIL: threads that get hot at the same moment must still
+    end up with one tier (a second one, dropped, took with it the code its thread was running)."""
+    mem = GuestMemory()
+    space = Engine(mem, _thread(0, 0), engine="jit", cache_dir=None).space
+    start = threading.Barrier(4)
+    tiers = []
+
+    def hot() -> None:
+        state = _thread(0, 0)
+        start.wait()
+        tiers.append(space.jit_tier(state))
+
+    threads = [threading.Thread(target=hot) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(tiers) == 4 and all(t is space.jit for t in tiers)

@@ -23,14 +23,8 @@ ENGINES = {
 ROUNDS = {"interp": "1000"}  # fewer for the slow engine: a lost spin-lock release showed up within 2000
 
 
-# Known bug (open): with the JIT, about one run in eight of this program dies by a host SIGSEGV inside compiled
-# code while another guest thread compiles (seen since the two-tier JIT; cause not found yet).  The JIT runs
-# are kept, and reported as XPASS/XFAIL, until it is fixed; the interpreter runs must pass.
-_HOST_CRASH = pytest.mark.xfail(strict=False, reason="intermittent host SIGSEGV with threads under the JIT")
-
-
 @pytest.mark.parametrize("variant", ["arm-O2", "thumb-O2"])
-@pytest.mark.parametrize("engine", [e if e == "interp" else pytest.param(e, marks=_HOST_CRASH) for e in ENGINES])
+@pytest.mark.parametrize("engine", ENGINES)
 def test_threads_match_qemu(variant: str, engine: str) -> None:
     prog = build("threads", variant, src_dir=PROGRAMS)
     rounds = ROUNDS.get(engine, "20000")

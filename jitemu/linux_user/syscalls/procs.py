@@ -109,8 +109,8 @@ def _host_fork(p: Process) -> int:
         if p.vfork_fd is not None:  # a grandchild must not keep our vfork parent waiting
             os.close(p.vfork_fd)
             p.vfork_fd = None
-        if jit is not None:
-            jit.after_fork_child()
+        if p.engine is not None:
+            p.engine.space.after_fork_child()
     return pid
 
 
@@ -126,8 +126,6 @@ def _only_thread(p: Process) -> None:
     proc.threads_lock = threading.Condition()
     proc.signals.lock = p.signals.lock = threading.RLock()
     proc.futexes.lock = threading.Lock()
-    if p.engine is not None:
-        p.engine.space.translate_lock = threading.Lock()
     proc.host.blocking = False
     if p is not proc:
         proc.main_exited = True  # the forking thread takes the host signals (GuestThread.wait_signal)
