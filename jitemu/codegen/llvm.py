@@ -159,7 +159,15 @@ class _RegionLowering:
         self.fn = ir.Function(module, BLOCK_FN, self.sym)
         self.state = self.fn.args[0]
         self.state.add_attribute("noalias")
-        self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
+        # the first block holds what depends only on the state pointer (each field's pointer, made once per
+        # function where it is first used, and the allocas of promoted fields, which SROA wants there)
+        first = self.fn.append_basic_block("fields")
+        start = self.fn.append_basic_block("entry")
+        self._fb = ir.IRBuilder(first)
+        self._fb.position_before(self._fb.branch(start))
+        self._fptrs: dict[tuple[str, int], ir.Value] = {}
+        self._md: dict[tuple[int, int], ir.MDValue] = {}
+        self.b = ir.IRBuilder(start)
         self.heads = {blk.pc | int(blk.thumb): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
         self.slots: list[tuple[str, int]] = []
         self.promote_at = promote_at
@@ -181,10 +189,13 @@ class _RegionLowering:
         return self.vals[x.idx]
 
     def field_ptr(self, name: str, width: int) -> ir.Value:
-        f = FIELDS[name]
-        assert f.width == width or name.startswith("s") or name.startswith("d"), (name, width)
-        p = self.b.gep(self.state, [ir.Constant(I32, f.offset)], inbounds=True)
-        return self.b.bitcast(p, INT[width].as_pointer())
+        p = self._fptrs.get((name, width))
+        if p is None:
+            f = FIELDS[name]
+            assert f.width == width or name.startswith("s") or name.startswith("d"), (name, width)
+            p = self._fb.gep(self.state, [ir.Constant(I32, f.offset)], inbounds=True)
+            p = self._fptrs[(name, width)] = self._fb.bitcast(p, INT[width].as_pointer())
+        return p
 
     def get(self, name: str, width: int) -> ir.Value:
         return self.b.load(self.field_ptr(name, width))
@@ -234,7 +245,7 @@ class _RegionLowering:
         for insn in (i for blk in self.blocks for i in blk.insns):
             if insn.op in (Op.GET, Op.SET) and insn.aux[0] not in "sd" and insn.aux not in self.promoted:
                 name = insn.aux
-                slot = b.alloca(INT[FIELDS[name].width], name=f"g_{name}")
+                slot = self._fb.alloca(INT[FIELDS[name].width], name=f"g_{name}")
                 b.store(self.get(name, FIELDS[name].width), slot)
                 self.promoted[name] = slot
             if insn.op is Op.SET and insn.aux in self.promoted and insn.aux not in self.dirty:
@@ -445,8 +456,12 @@ class _RegionLowering:
 
     def _weights(self, taken: int, not_taken: int) -> ir.MDValue:
         """Branch weights metadata (``prof``): the fast path of an access is taken, the fault branch not."""
-        return self.m.add_metadata([ir.MetaDataString(self.m, "branch_weights"), self.const(taken),
-                                    self.const(not_taken)])  # fmt: skip
+        md = self._md.get((taken, not_taken))
+        if md is None:
+            md = self._md[(taken, not_taken)] = self.m.add_metadata(
+                [ir.MetaDataString(self.m, "branch_weights"), self.const(taken), self.const(not_taken)]
+            )
+        return md
 
     def load(self, addr: ir.Value, w: int) -> ir.Value:
         """A load reads the host mapping before its check has passed: the whole 4 GiB of guest addresses is
