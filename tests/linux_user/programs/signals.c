@@ -379,7 +379,9 @@ static unsigned long spin(unsigned long limit) {
 static void t_loop(void) {
     set(SIGALRM, on_alarm, 0);
     spin(2000000); /* warm up: with the JIT this loop is compiled code from here on */
-    struct itimerval it = {{0, 0}, {0, 100000}};
+    /* 0.5 s: a compile between here and the loop may take 0.1 s on a loaded machine, and a timer that
+       fires before the loop starts makes n 0 */
+    struct itimerval it = {{0, 0}, {0, 500000}};
     setitimer(ITIMER_REAL, &it, NULL);
     unsigned long n = spin(~0ul); /* only the timer's handler ends it */
     printf("loop stopped: %d\n", n > 0);
