@@ -80,7 +80,8 @@ class CodeSpace:
                     from jitemu.codegen.jit import JitTier  # noqa: PLC0415 - LLVM loads only once code is hot
 
                     self.jit = JitTier(self.mem, state, count_insns=log.enabled("stats"), cache_dir=self.cache_dir,
-                                       cpu_model=self.cpu_model, promote_at=self.jit_promote)  # fmt: skip
+                                       cpu_model=self.cpu_model, promote_at=self.jit_promote,
+                                       tier2_worker=True)  # fmt: skip
         return self.jit
 
     def after_fork_child(self) -> None:
@@ -377,6 +378,7 @@ class Engine:
             "regions compiled": len(jit.regions_compiled) if jit else 0,
             "modules compiled": jit.compiler.modules_compiled if jit else 0,
             "regions recompiled at tier 2": jit.regions_promoted if jit else 0,
+            "lowering seconds": round(jit.lowering_seconds, 4) if jit else 0.0,
             "compile seconds": round(jit.compiler.compile_seconds, 4) if jit else 0.0,
             "compile CPU seconds": round(jit.compiler.compile_cpu_seconds, 4) if jit else 0.0,
             "code cache hits": jit.cache.hits if jit else 0,

@@ -8,7 +8,6 @@ successor's guest code is invalidated).
 
 from __future__ import annotations
 
-import collections
 import ctypes
 import functools
 import itertools
@@ -72,7 +71,8 @@ class JitTier:
     ``lock`` (LLVM releases the GIL while it works, so two threads could otherwise compile at once)."""
 
     def __init__(self, mem: GuestMemory, state: CPUState, *, count_insns: bool = False, opt_level: int = 2,
-                 cache_dir: Path | None = None, cpu_model: str = "any", promote_at: int = 200_000):  # fmt: skip
+                 cache_dir: Path | None = None, cpu_model: str = "any", promote_at: int = 200_000,
+                 tier2_worker: bool = False):  # fmt: skip
         self.mem = mem
         self.state = state
         self.count_insns = count_insns
@@ -94,6 +94,8 @@ class JitTier:
         self.runtime = (ctypes.c_void_p * 3)(*(ctypes.cast(cb, ctypes.c_void_p) for cb in
                                                (self._mem_cb, self._helper_cb, self._fp_cb)))  # fmt: skip
         self.lock = threading.RLock()
+        self._llvm_lock = threading.Lock()  # one module through LLVM at a time (MCJIT is not thread-safe)
+        self.lowering_seconds = 0.0  # making LLVM IR in Python (LLVM's own time: compiler.compile_seconds)
         self.bind_state()
         self.state_addr = ctypes.addressof(state)  # the first state's; others pass their own address
         self.miss_addr = self.compiler.function_address("jit_miss")
@@ -111,9 +113,11 @@ class JitTier:
         # the address of the region's use counter
         self.tier1: dict[int, tuple[list[Block], Callable[[Block], bool] | None, int]] = {}
         self.pending: set[tuple[int, int, int]] = set()  # region entries queued for compilation
+        self.tier2_worker = tier2_worker  # tier 2 is compiled on the worker thread
+        self.background = False  # every tier is
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
-        self._done: collections.deque[_Job] = collections.deque()
+        self._worker_error: BaseException | None = None
 
     def _compile_cas(self) -> dict[int, Callable[[int, int, int], int]]:
         """Host compare-and-swap for each access size, for the interpreter's CMPXCHG: with guest threads,
@@ -167,36 +171,36 @@ class JitTier:
         module is not in the code cache.
 
         Tier 1 is cheap code that counts its own use and asks for ``promote`` once it is hot (see
-        ``llvm.TIER1_PASSES``); tier 2 is fully optimised.  With a background compiler the work is queued
-        and ``poll()`` links it in later; ``valid`` says whether a block is still current (its guest code
-        may change meanwhile).  ``tier2_regions``: what each tier-1 region becomes at tier 2 (same entry;
-        default: the same blocks)."""
+        ``llvm.TIER1_PASSES``); tier 2 is fully optimised.  The LLVM IR is made here (Python: a worker
+        would take the GIL from the guest); with ``tier2_worker``, tier 2 (and every tier after
+        ``start_background``) is then compiled and linked in by a worker thread, while the guest goes on
+        running the tier-1 code (LLVM works without the GIL).  ``valid`` says whether a block is still
+        current (its guest code may change meanwhile).  ``tier2_regions``: what each tier-1 region becomes
+        at tier 2 (same entry; default: the same blocks)."""
         pairs = [(r, w) for r, w in zip(regions, tier2_regions or regions, strict=True)
                  if r and r[0].itstate == 0 and _key(r[0]) not in self.pending]  # fmt: skip
         if not pairs:
             return
-        regions = [r for r, _ in pairs]
-        job = self._prepare(regions, tier)
-        job.valid = valid
-        job.tier2_regions = [w for _, w in pairs]
-        if self._queue is None:
+        job = _Job([r for r, _ in pairs], tier, valid, [w for _, w in pairs])
+        self._prepare(job)
+        if not (self.background or (tier == 2 and self.tier2_worker)):
             self._build(job)
             self._install(job)
             return
-        self.pending.update(_key(r[0]) for r in regions)
-        self._queue.put(job)
-
-    def start_background(self) -> None:
-        """Compile on a worker thread from now on (llvmlite releases the GIL while LLVM works)."""
+        self.pending.update(_key(r[0]) for r in job.regions)
         if self._queue is None:
             self._queue = queue.Queue()
             self._thread = threading.Thread(target=self._worker, name="jitemu-compiler", daemon=True)
             self._thread.start()
+        self._queue.put(job)
+
+    def start_background(self) -> None:
+        """Compile tier 1 on the worker thread too from now on (``-jit-background``)."""
+        self.background = True
 
     def stop_background(self) -> None:
         """Stop the worker once the job it is on is done; jobs still queued are dropped (their blocks can be
-        compiled again).  Needed before exit, since LLVM must not be working while Python shuts down, and
-        before fork."""
+        compiled again).  Needed before exit, since LLVM must not be working while Python shuts down."""
         if self._queue is None:
             return
         while True:
@@ -204,33 +208,31 @@ class JitTier:
                 job = self._queue.get_nowait()
             except queue.Empty:
                 break
-            self.pending.difference_update(_key(r[0]) for r in job.regions)
+            with self.lock:
+                self.pending.difference_update(_key(r[0]) for r in job.regions)
         self._queue.put(None)
         self._thread.join()
         self._queue = self._thread = None
 
     def poll(self) -> None:
-        """Link in what the background compiler has finished (guest threads only, not the worker)."""
-        if self._done:
-            with self.lock:
-                while self._done:
-                    job = self._done.popleft()
-                    self.pending.difference_update(_key(r[0]) for r in job.regions)
-                    self._install(job)
+        """Raise what went wrong in the worker, in a guest thread."""
+        if self._worker_error is not None:
+            err, self._worker_error = self._worker_error, None
+            raise err
 
     def wait_idle(self) -> None:
-        """Wait until the background compiler has nothing queued or compiling and link in its work (before
-        a fork: then no compiler thread holds a lock, and the child's modules are all installed)."""
-        while self.pending:
-            if not self._done:
-                time.sleep(0.001)
-            self.poll()
+        """Wait until the worker has nothing queued or compiling (before a fork: then no compiler thread holds
+        a lock, and the child's modules are all installed)."""
+        while self.pending and self._worker_error is None:
+            time.sleep(0.001)
+        self.poll()
 
     def after_fork_child(self) -> None:
         """In a forked child: the compiler thread did not survive, the next compile starts a new one; the
-        lock may have been held by a thread that is gone."""
+        locks may have been held by a thread that is gone."""
         self._queue = self._thread = None
         self.lock = threading.RLock()
+        self._llvm_lock = threading.Lock()
 
     def _worker(self) -> None:
         while True:
@@ -239,9 +241,12 @@ class JitTier:
                 return
             try:
                 self._build(job)
-            except BaseException as e:  # noqa: BLE001 - reported on the main thread
-                job.error = e
-            self._done.append(job)
+                with self.lock:
+                    self._install(job)
+            except BaseException as e:  # noqa: BLE001 - reported in a guest thread (poll)
+                self._worker_error = e
+            with self.lock:
+                self.pending.difference_update(_key(r[0]) for r in job.regions)
 
     @_locked
     def promote(self, pcword: int) -> None:
@@ -260,16 +265,18 @@ class JitTier:
         self.regions_promoted += len(regions)
         self.compile(regions, valid, tier=2)
 
-    def _prepare(self, regions: list[list[Block]], tier: int) -> _Job:
-        """Main thread: the cache key, a cache lookup, and otherwise the LLVM IR of the module."""
-        key = self.cache.key([b"tier %d %d" % (tier, self.promote_at)] + [_region_bytes(self.mem, r) for r in regions])
-        suffix = "_" + key[:16]
-        fresh = suffix not in self._suffixes  # a module loaded twice in one run would clash by name
-        if not fresh:
+    def _prepare(self, job: _Job) -> None:
+        """Holding the lock: the cache key, a cache lookup, and otherwise the LLVM IR of the module."""
+        t0 = time.perf_counter()
+        regions, tier = job.regions, job.tier
+        parts = [b"tier %d %d" % (tier, self.promote_at)] + [_region_bytes(self.mem, r) for r in regions]
+        job.key = self.cache.key(parts)
+        suffix = "_" + job.key[:16]
+        job.fresh = suffix not in self._suffixes  # a module loaded twice in one run would clash by name
+        if not job.fresh:
             suffix += f"_{next(self._gen)}"
         self._suffixes.add(suffix)
-        job = _Job(regions, key, fresh, tier)
-        entry = self.cache.load(key) if fresh else None
+        entry = self.cache.load(job.key) if job.fresh else None
         lowered = _lowered_from_meta(entry[0], len(regions)) if entry else None
         if lowered is not None:
             job.lowered, job.obj = lowered, entry[1]
@@ -278,10 +285,14 @@ class JitTier:
             ir_regions = [[_ir(b) for b in r] for r in regions]
             module, job.lowered = lower_regions(ir_regions, f"m{suffix}", self.count_insns, suffix, promote_at)
             job.ir_text = str(module)
-        return job
+        self.lowering_seconds += time.perf_counter() - t0
 
     def _build(self, job: _Job) -> None:
         """Any thread: compile (or load the cached object) and resolve the addresses of its symbols."""
+        with self._llvm_lock:
+            self._build_locked(job)
+
+    def _build_locked(self, job: _Job) -> None:
         c = self.compiler
         if job.obj is not None:
             c.add_object(job.obj)
@@ -298,9 +309,7 @@ class JitTier:
             job.counter_addrs = [c.global_address(counter_symbol(lw.symbol)) for lw in job.lowered]
 
     def _install(self, job: _Job) -> None:
-        """Main thread: make the compiled regions reachable (dispatch, lookup table, chain slots)."""
-        if job.error is not None:
-            raise job.error
+        """Make the compiled regions reachable (dispatch, lookup table, chain slots), holding the lock."""
         if job.valid is not None and not all(job.valid(b) for r in job.regions for b in r):
             return  # guest code changed while it compiled
         if log.enabled("out_asm") and job.ir_text:
@@ -427,9 +436,11 @@ class _Job:
     """One module's way through the compiler: prepared, built, installed."""
 
     regions: list[list[Block]]
-    key: str
-    fresh: bool
     tier: int
+    valid: Callable[[Block], bool] | None = None
+    tier2_regions: list[list[Block]] = field(default_factory=list)  # what the regions become at tier 2
+    key: str = ""
+    fresh: bool = True
     lowered: list[Lowered] = field(default_factory=list)
     obj: bytes | None = None  # a cached object, or
     ir_text: str = ""  # the module's LLVM IR
@@ -437,9 +448,6 @@ class _Job:
     fn_addrs: list[int] = field(default_factory=list)
     slot_addrs: list[list[int]] = field(default_factory=list)
     counter_addrs: list[int] = field(default_factory=list)  # tier 1: each region's use counter
-    tier2_regions: list[list[Block]] = field(default_factory=list)  # what the regions become at tier 2
-    valid: Callable[[Block], bool] | None = None
-    error: BaseException | None = None
 
 
 def _region_bytes(mem: GuestMemory, region: list[Block]) -> bytes:

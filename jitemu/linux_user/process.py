@@ -155,7 +155,7 @@ class Process:
             outcome = Outcome(signal=k.info.sig, core=k.core)
         finally:
             self.host.restore()
-        self.engine.finish()
+            self.engine.finish()  # also on an internal error: LLVM must not be working while Python ends
         return outcome
 
     def handle_event(self, ev: Event) -> None:
