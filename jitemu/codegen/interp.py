@@ -18,7 +18,7 @@ from jitemu.codegen.fold import BINOPS, to_signed
 from jitemu.codegen.hostatomic import make_cas
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
-from jitemu.ir import Block, Const, ExitKind, Op, Temp, Value
+from jitemu.ir import Block, Const, ExitKind, Op, Temp
 from jitemu.irpass import optimize
 from jitemu.memory import PAGE_MASK, PROT_READ, GuestFault, GuestMemory
 from jitemu.state import FIELDS, CPUState
@@ -66,6 +66,19 @@ def _unop(op: Op, a: int, w: int) -> int:
 
 _CAS_LOCK = threading.Lock()  # CMPXCHG where the host compare-and-swap cannot serve (see cmpxchg)
 _ENUMS = {cls.__name__: cls for cls in (Op, ExitKind)}  # enums prepared tuples may hold
+_LABEL, _INSN_START, _BR, _BRCOND, _EXIT = Op.LABEL, Op.INSN_START, Op.BR, Op.BRCOND, Op.EXIT
+
+
+class _Memo(dict):
+    """``memo[v]`` is ``fn(v)``, computed once."""
+
+    def __init__(self, fn: Callable[[object], object]):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: object) -> object:
+        value = self[key] = self.fn(key)
+        return value
 
 
 class PreparedBlock:
@@ -111,57 +124,64 @@ class Interpreter:
         # other guest threads, interpreted or compiled (the JIT tier replaces it by its own once bound)
         self.atomic_cas: dict[int, Callable[[int, int, int], int]] | None = make_cas()
         handlers = self._make_handlers()
-        self._encoders = self._make_encoders(handlers)
+        self._encoders = {op._value_: enc for op, enc in self._make_encoders(handlers).items()}
         self._symbols = self._symbol_table(handlers)
         self._symbol_of = {id(obj): sym for sym, obj in self._symbols.items()}
+        self._imported = _Memo(self._import_value)  # exported value -> imported one (blocks share most)
 
     # ---- preparation ---------------------------------------------------------------------------------
     def prepare(self, block: Block) -> PreparedBlock:
         block = optimize(block)
+        insns = block.insns
         slots: list[int] = [0] * block.ntemps
-        const_slot: dict[tuple[int, int], int] = {}
-
-        def slot(v: Value) -> int:
-            if isinstance(v, Temp):
-                return v.idx
-            key = (v.value, v.width)
-            if key not in const_slot:
-                const_slot[key] = len(slots)
-                slots.append(v.value)
-            return const_slot[key]
-
+        const_slot: dict[int, int] = {}  # constant value -> its slot (a slot holds the value only)
         # label -> index in code (labels produce no code)
         label_at: dict[int, int] = {}
         n = 0
-        for insn in block.insns:
-            if insn.op is Op.LABEL:
+        for insn in insns:
+            op = insn.op
+            if op is _LABEL:
                 label_at[insn.aux] = n
-            elif insn.op is not Op.INSN_START:
+            elif op is not _INSN_START:
                 n += 1
         code: list = []
         insn_pcs: list[tuple[int, int]] = []  # per code entry: (pc, ITSTATE) of its guest instruction
-        pc, it = block.pc, block.itstate
+        where = (block.pc, block.itstate)
         count = 0
-        encode = self._encoders
-        for insn in block.insns:
+        encode = self._encoders  # keyed by the op's OpInfo: its hash is cheap, an Enum member's is not
+        for insn in insns:
             op = insn.op
-            if op is Op.INSN_START:
-                pc, it = insn.aux, insn.aux2 >> 8
+            if op is _INSN_START:
+                where = (insn.aux, insn.aux2 >> 8)
                 count += 1
                 continue
-            if op is Op.LABEL:
+            if op is _LABEL:
                 continue
-            a = [slot(x) for x in insn.args]
-            d = insn.dst.idx if insn.dst is not None else -1
-            w = insn.dst.width if insn.dst is not None else (insn.args[-1].width if insn.args else 0)
-            enc = encode.get(op)
+            a = []
+            for v in insn.args:
+                if v.__class__ is Temp:
+                    a.append(v.idx)
+                else:
+                    k = const_slot.get(v.value)
+                    if k is None:
+                        k = const_slot[v.value] = len(slots)
+                        slots.append(v.value)
+                    a.append(k)
+            dst = insn.dst
+            if dst is not None:
+                d, w = dst.idx, dst.width
+            else:
+                d, w = -1, (insn.args[-1].width if insn.args else 0)
+            enc = encode.get(op._value_)
             if enc is None:  # pragma: no cover - the op-coverage test guards this
                 raise AssertionError(f"interpreter lacks {op}")
-            aux = label_at[insn.aux] if op is Op.BR or op is Op.BRCOND else insn.aux
-            if op is Op.EXIT:
-                aux = (aux, insn.aux2, count, pc)
+            aux = insn.aux
+            if op is _BR or op is _BRCOND:
+                aux = label_at[aux]
+            elif op is _EXIT:
+                aux = (aux, insn.aux2, count, where[0])
             code.append(enc(insn, d, a, w, aux))
-            insn_pcs.append((pc, it))
+            insn_pcs.append(where)
         return PreparedBlock(block, code, slots, insn_pcs)
 
     # ---- prepared blocks as plain data (the persistent translation cache) ----------------------------
@@ -212,9 +232,9 @@ class Interpreter:
         """The inverse of ``export`` (``KeyError``/``ValueError``/``TypeError`` if ``data`` is not an
         export); ``lift`` gives the block's IR if it is ever needed."""
         code_data, slots, insn_pcs, guest_size = data
-        syms, imp = self._symbols, self._import_value
+        syms, imp = self._symbols, self._imported
         code = [
-            (syms[h], d, a if a.__class__ is int else imp(a), b, c, x if x is None else imp(x))
+            (syms[h], d, a if a.__class__ is int else imp[a], b, c, x if x is None else imp[x])
             for h, d, a, b, c, x in code_data
         ]
         return PreparedBlock(None, code, list(slots), list(insn_pcs), guest_size, lift)
