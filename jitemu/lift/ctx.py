@@ -70,9 +70,13 @@ def lift_fn(insn, raw: int, thumb: bool) -> LiftFn | None:
     for matches, fn in SPACE_LIFTS:
         if matches(raw, thumb):
             return fn
-    simd = SIMD_FLOAT_LIFTS if any(t[0] == "F" for t in data_types(insn)) else SIMD_LIFTS
-    first, second = (simd, LIFTS) if is_simd(raw, thumb) else (LIFTS, simd)
-    return first.get(insn.id) or second.get(insn.id)
+    if is_simd(raw, thumb):
+        return _simd_table(insn).get(insn.id) or LIFTS.get(insn.id)
+    return LIFTS.get(insn.id) or _simd_table(insn).get(insn.id)
+
+
+def _simd_table(insn) -> dict[int, LiftFn]:
+    return SIMD_FLOAT_LIFTS if any(t[0] == "F" for t in data_types(insn)) else SIMD_LIFTS
 
 
 def is_simd(raw: int, thumb: bool) -> bool:

@@ -75,18 +75,19 @@ def translate(
     count = 0
     for insn in _decode(md, code, pc):
         addr = insn.address
+        size = insn.size
         if addr >= page_end or count >= MAX_INSNS:
             break
-        if addr + insn.size > page_end and (page_end >> 12) and not mem.perms[page_end >> 12] & PROT_EXEC:
+        if addr + size > page_end and (page_end >> 12) and not mem.perms[page_end >> 12] & PROT_EXEC:
             break
-        raw = _raw(insn.bytes, thumb)
+        raw = _raw(code, addr - pc, size, thumb)
         count += 1
-        b.emit(Op.INSN_START, None, aux=addr, aux2=insn.size | it << 8)
+        b.emit(Op.INSN_START, None, aux=addr, aux2=size | it << 8)
         if thumb:
-            cond = (it >> 4) if it & 0xF else _thumb_branch_cond(raw, insn.size)
+            cond = (it >> 4) if it & 0xF else _thumb_branch_cond(raw, size)
             it_next = it_advance(it) if it & 0xF else 0
-            setflags = insn.update_flags and (insn.size == 2 or bool(raw >> 20 & 1))  # see _S_BIT
-            if insn.size == 2 and _thumb_16bit_sets_flags_outside_it(raw):
+            setflags = insn.update_flags and (size == 2 or bool(raw >> 20 & 1))  # see _S_BIT
+            if size == 2 and _thumb_16bit_sets_flags_outside_it(raw):
                 setflags = not (it & 0xF)
         else:
             cond = raw >> 28
@@ -99,12 +100,12 @@ def translate(
         block.guest_insns = count
         if ctx.ended:
             ended = True
-            addr += insn.size
+            addr += size
             break
         if insn.id == ARM_INS_IT:
             it_next = ctx.it_new_state
         it = it_next
-        addr += insn.size
+        addr += size
     else:
         # capstone stopped early: the next bytes do not decode (or the buffer ran out)
         if addr + (2 if thumb else 4) <= pc + len(code) and addr < page_end and count < MAX_INSNS:
@@ -151,13 +152,14 @@ def _next_addr(block: Block, pc: int) -> int:
     return pc
 
 
-def _raw(data: bytes, thumb: bool) -> int:
+def _raw(code: bytes, off: int, size: int, thumb: bool) -> int:
+    """The instruction of ``size`` bytes at ``code[off]``: A32 the word; T32 the halfword, or hw1 << 16 | hw2."""
     if not thumb:
-        return int.from_bytes(data, "little")
-    hw1 = int.from_bytes(data[:2], "little")
-    if len(data) == 2:
+        return int.from_bytes(code[off : off + 4], "little")
+    hw1 = int.from_bytes(code[off : off + 2], "little")
+    if size == 2:
         return hw1
-    return hw1 << 16 | int.from_bytes(data[2:4], "little")
+    return hw1 << 16 | int.from_bytes(code[off + 2 : off + 4], "little")
 
 
 def _log_unimp(addr: int, thumb: bool, data: bytes, why: str) -> None:
