@@ -17,7 +17,6 @@ import resource
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -441,6 +440,8 @@ def internal_error(e: BaseException, exit_now: bool = True) -> None:
     """A bug in jitemu: one line (a traceback with JITEMU_DEBUG set); ``exit_now`` ends the process (from a
     guest thread other than the main one)."""
     if os.environ.get("JITEMU_DEBUG"):
+        import traceback  # noqa: PLC0415 - only for a bug, and importing it costs every start
+
         traceback.print_exception(e)
     _error(f"internal error: {type(e).__name__}: {e}")
     if exit_now:
