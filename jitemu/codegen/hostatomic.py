@@ -10,7 +10,6 @@ function (host address, expected, new) -> old value, the same shape as the JIT t
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from collections.abc import Callable
 
 SEQ_CST = 5  # __ATOMIC_SEQ_CST
@@ -21,11 +20,18 @@ _lib: ctypes.CDLL | None = None
 def _libatomic() -> ctypes.CDLL | None:
     global _lib  # noqa: PLW0603 - loaded once per process
     if _lib is None:
-        name = ctypes.util.find_library("atomic") or "libatomic.so.1"
         try:
-            _lib = ctypes.CDLL(name)
+            _lib = ctypes.CDLL("libatomic.so.1")  # the soname: no ldconfig run (find_library's) at every start
         except OSError:
-            return None
+            from ctypes.util import find_library  # noqa: PLC0415 - only when the soname is not found
+
+            name = find_library("atomic")
+            if name is None:
+                return None
+            try:
+                _lib = ctypes.CDLL(name)
+            except OSError:
+                return None
         for size, ctype in _TYPES.items():
             f = getattr(_lib, f"__atomic_compare_exchange_{size}")
             f.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctype, ctypes.c_int, ctypes.c_int]
