@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 import struct
 import time
 
@@ -80,7 +79,7 @@ _timerfd_create, _timerfd_settime, _timerfd_gettime = map(_fn, ("timerfd_create"
 HOST_TIMEVAL = HOST_TIMESPEC  # two 64-bit words on a 64-bit host
 HOST_ITIMERSPEC = struct.Struct("<qqqq")
 # struct epoll_event: x86-64 packs it (12 bytes), other 64-bit hosts align the 64-bit data (16 bytes)
-HOST_EPOLL_EVENT = struct.Struct("<IQ" if platform.machine() in ("x86_64", "AMD64") else "<I4xQ")
+HOST_EPOLL_EVENT = struct.Struct("<IQ" if os.uname().machine == "x86_64" else "<I4xQ")  # packed on x86-64 only
 FD_SETSIZE = 1024
 NSEC = 1_000_000_000
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import platform
+import os
 import struct
 from typing import TYPE_CHECKING
 
@@ -48,7 +48,7 @@ _libc.syscall.restype = ctypes.c_long
 
 
 def _host(call: int, *args: object) -> int:
-    nrs = _HOST_NR.get(platform.machine())
+    nrs = _HOST_NR.get(os.uname().machine)
     if nrs is None:
         return -errno.ENOSYS
     r = _libc.syscall(ctypes.c_long(nrs[call]), *args)
