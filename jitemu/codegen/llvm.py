@@ -801,7 +801,7 @@ class _RegionLowering:
             return
         self.set_pc(pcword)
         if kind is not ExitKind.ALIGN:  # an alignment fault's address is already there
-            self.set("exit_arg", self.const(insn.aux2))
+            self.write_field("exit_arg", self.const(insn.aux2))
         self.ret(self.const(int(kind)))
 
     def goto_head(self, pcword: int) -> None:
@@ -818,7 +818,7 @@ class _RegionLowering:
             hot = b.icmp_unsigned("==", n, self.const(self.promote_at))
             with b.if_then(hot, likely=False):
                 self.set_pc(self.const(pcword))
-                self.set("exit_arg", self.const(self.blocks[0].pc | int(self.blocks[0].thumb)))
+                self.write_field("exit_arg", self.const(self.blocks[0].pc | int(self.blocks[0].thumb)))
                 self.ret(self.const(RET_HOT))
         b.branch(self.heads[pcword])
 
