@@ -5,12 +5,16 @@ provably gives ARM's result and flags; otherwise the runtime.
 NEON computes with the standard FPSCR (round to nearest, flush-to-zero, default NaN), so the rounding mode
 never needs checking.  The guard: every operand lane is zero or normal with a biased exponent in
 [F+3, emax-1) = [26, 254), so is every intermediate lane (VMLA's, VRECPS's product; zero only when a factor
-is zero, not by underflow), and every result lane (arithmetic) is in that range (VMAX/VMIN: operands too,
-so the sign rules of zeros do not arise).  Then no NaN, infinity or
+is zero, not by underflow), and every result lane (arithmetic) is in that range or an exact zero (its last
+rounding was exact: x - x, the addend cancelling the product; an underflow to zero is inexact; IEEE's and
+ARM's signs of an exact zero sum agree in round to nearest) (VMAX/VMIN: operands too, so the sign rules of
+zeros do not arise).  Then no NaN, infinity or
 denormal is involved (FZ and DN change nothing), no overflow or underflow happens, and the only flag is
 inexact, decided exactly from the lanes widened to double: a product of two floats is exact in double, and
 the TwoSum error of a double sum says whether the sum is a double at all.  The fused forms round once with
-``llvm.fma``.  Anything outside the guard (one lane is enough) goes to the runtime (``jitemu.neon.fp``).
+``llvm.fma``.  The pairwise forms (VPADD/VPMAX/VPMIN.F32, D only) are the lane-wise ones on the pairs
+regrouped: <n0, m0> op <n1, m1>.  Anything outside the guard (one lane is enough) goes to the runtime
+(``jitemu.neon.fp``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ IXC = 0x10
 COMPARES = {"ceq": "==", "cge": ">=", "cgt": ">", "acge": ">=", "acgt": ">"}
 FAST = ("add", "sub", "mul", "abd", "mla", "mls", "fma", "fms", "recps", "rsqrts", "recpe", "rsqrte", "max", "min",
         *COMPARES)  # fmt: skip
+PAIRWISE = ("padd", "pmax", "pmin")
 
 # lower(region lowering, argument values, packed width, slow path maker) -> packed value | new FPSCR
 VecFPLowering = Callable[[object, list[ir.Value], int, Callable[[], ir.Value]], ir.Value]
@@ -34,10 +39,22 @@ VecFPLowering = Callable[[object, list[ir.Value], int, Callable[[], ir.Value]], 
 def vector_fp_lowering(name: str) -> VecFPLowering | None:
     """The guarded lowering of NEON operation ``name`` (``fma.f32.q``...), or None."""
     parts = name.split(".")
-    if len(parts) != 3 or parts[1] != "f32" or parts[0] not in FAST:
+    if len(parts) != 3 or parts[1] != "f32":
         return None
-    n = 4 if parts[2] == "q" else 2
-    return lambda low, args, w, slow: _lower(low, parts[0], n, args, w, slow)
+    op, n = parts[0], 4 if parts[2] == "q" else 2
+    if op in PAIRWISE and n == 2:
+        return lambda low, args, w, slow: _lower(low, op[1:], n, _regroup(low.b, *args), w, slow)
+    if op not in FAST:
+        return None
+    return lambda low, args, w, slow: _lower(low, op, n, args, w, slow)
+
+
+def _regroup(b: ir.IRBuilder, n: ir.Value, m: ir.Value, fpscr: ir.Value) -> list[ir.Value]:
+    """The pairwise operands <n0, m0>, <n1, m1> of D registers n, m (lane 0 in the low half), and the FPSCR."""
+    i64 = n.type
+    low, high = ir.Constant(i64, 0xFFFFFFFF), ir.Constant(i64, 0xFFFFFFFF << 32)
+    half = ir.Constant(i64, 32)
+    return [b.or_(b.and_(n, low), b.shl(m, half)), b.or_(b.lshr(n, half), b.and_(m, high)), fpscr]
 
 
 class _Vec:
@@ -152,10 +169,15 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     xs = [b.bitcast(a, v.vf) for a in ops]
     # the float vectors whose lanes must be in the guard's range: zero also allowed / not
     zero_ok, nonzero = list(xs), []
+    sums = []  # (result, its rounding's inexact lanes): in the guard's range, or an exact zero
     inexact = lanes_ok = None
-    if op in ("add", "sub", "mul", "abd"):
+    if op == "mul":
+        r, inexact = v.basic(op, xs[0], xs[1])
+        lanes_ok = v.product_ok(r, xs[0], xs[1])
+        rbits = b.bitcast(r, v.vi)
+    elif op in ("add", "sub", "abd"):
         r, inexact = v.basic("sub" if op == "abd" else op, xs[0], xs[1])
-        nonzero.append(r)
+        sums.append((r, inexact))
         rbits = b.bitcast(r, v.vi)
         if op == "abd":
             rbits = b.and_(rbits, v.splat(I32, 0x7FFFFFFF))
@@ -163,20 +185,20 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
         p, in1 = v.basic("mul", xs[1], xs[2])
         r, in2 = v.basic("add" if op == "mla" else "sub", xs[0], p)
         lanes_ok = v.product_ok(p, xs[1], xs[2])
-        nonzero.append(r)
+        sums.append((r, in2))
         inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
     elif op in ("recps", "rsqrts"):  # 2 - a*b, (3 - a*b) / 2: the product rounded on its own
         p, in1 = v.basic("mul", xs[0], xs[1])
         r, in2 = v.basic("sub", v.splat(F32, 2.0 if op == "recps" else 3.0), p)
         lanes_ok = v.product_ok(p, xs[0], xs[1])
-        nonzero.append(r)
+        sums.append((r, in2))
         if op == "rsqrts":
-            r = b.fmul(r, v.splat(F32, 0.5))  # exact: r and r / 2 are in the guard's range
-            nonzero.append(r)
+            r = b.fmul(r, v.splat(F32, 0.5))  # exact: r and r / 2 are in the guard's range (or zero)
+            sums.append((r, in2))
         inexact, rbits = b.or_(in1, in2), b.bitcast(r, v.vi)
     elif op in ("fma", "fms"):
         r, inexact = v.fma(xs[0], b.fneg(xs[1]) if op == "fms" else xs[1], xs[2])
-        nonzero.append(r)
+        sums.append((r, inexact))
         rbits = b.bitcast(r, v.vi)
     elif op in ("max", "min"):  # no zeros pass the guard, so the sign rules of zeros do not arise
         x, y = xs
@@ -191,9 +213,11 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
             mask = v.splat(I32, 0x7FFFFFFF)
             x, y = (b.bitcast(b.and_(b.bitcast(z, v.vi), mask), v.vf) for z in (x, y))
         rbits = b.sext(b.fcmp_ordered(COMPARES[op], x, y), v.vi)
+    checks = [v.in_range(x, True) for x in zero_ok] + [v.in_range(x) for x in nonzero]
+    checks += [b.or_(v.in_range(r), b.and_(v.is_zero(r), b.not_(rounded))) for r, rounded in sums]
     ok = lanes_ok
-    for x, zero in [(x, True) for x in zero_ok] + [(x, False) for x in nonzero]:
-        ok = v.in_range(x, zero) if ok is None else b.and_(ok, v.in_range(x, zero))
+    for chk in checks:
+        ok = chk if ok is None else b.and_(ok, chk)
     zero = ir.Constant(I32, 0)
     ixc = zero if inexact is None else b.select(v.any(inexact), ir.Constant(I32, IXC), zero)
     rbits = b.bitcast(rbits, ir.IntType(32 * n))

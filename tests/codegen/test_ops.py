@@ -181,7 +181,33 @@ FAST_FP = [
     "cvt.f64.f32",
     "cvt.f32.f64",
     # NEON (llvm_vecfp): two f32 lanes, standard FPSCR
-    *(f"{op}.f32.d" for op in ("mla", "mls", "fma", "recps", "rsqrts", "mul")),
+    *(
+        f"{op}.f32.d"
+        for op in (
+            "mla",
+            "mls",
+            "fma",
+            "fms",
+            "recps",
+            "rsqrts",
+            "mul",
+            "add",
+            "sub",
+            "abd",
+            "max",
+            "min",
+            "ceq",
+            "cge",
+            "cgt",
+            "acge",
+            "acgt",
+            "recpe",
+            "rsqrte",
+            "padd",
+            "pmax",
+            "pmin",
+        )
+    ),
 ]
 
 
@@ -214,7 +240,15 @@ def _fp_operands(rng: random.Random, name: str) -> list[int]:
     if name.endswith(".d"):  # NEON: each operand two f32 lanes
         scalar = "muladd.f32" if len(widths) == 3 else "mul.f32"
         lo, hi = _fp_operands(rng, scalar), _fp_operands(rng, scalar)
-        return [a | b << 32 for a, b in zip(lo, hi, strict=True)]
+        xs = [a | b << 32 for a, b in zip(lo, hi, strict=True)]
+        if len(widths) == 2 and rng.random() < 0.3:  # x - x, x + -x (lane-wise or pairwise): exact zero sums
+            sign = rng.choice([0, 1 << 31, 1 << 63, 1 << 31 | 1 << 63])
+            k = rng.randrange(3)
+            if k == 2:  # the two lanes of the first operand equal (pairwise)
+                xs[0] = (xs[0] & 0xFFFFFFFF) * 0x100000001 ^ sign
+            else:  # the second operand equal to the first, or to it with its lanes swapped
+                xs[1] = (xs[0] if k == 0 else xs[0] >> 32 | xs[0] << 32 & 0xFFFFFFFF00000000) ^ sign
+        return xs
     if name.startswith("fromfix"):
         return [
             rng.choice([rng.getrandbits(32), rng.getrandbits(rng.randrange(1, 33)), -rng.getrandbits(26) & 0xFFFFFFFF])
