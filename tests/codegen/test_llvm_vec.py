@@ -1,5 +1,6 @@
-"""The LLVM vector lowerings of NEON operations (``codegen/llvm_vec.py``) agree with ``jitemu.neon`` (the
-interpreter's semantics, itself checked against Unicorn by the lift harness) on value and FPSCR.
+"""The LLVM vector lowerings of NEON operations (``codegen/llvm_vec.py``, ``codegen/llvm_vecfp.py``) agree
+with ``jitemu.neon`` (the interpreter's semantics, itself checked against Unicorn by the lift harness) on value
+and FPSCR.
 
 For every operation with a lowering, a block reads its operands from d0-d7 (a Q operand is a pair), the shift
 amount (if any) from r0 and the FPSCR from r6, and writes the result to d16/d17 and the new FPSCR to r10; it
@@ -15,12 +16,16 @@ import pytest
 from jitemu.codegen.interp import Interpreter
 from jitemu.codegen.jit import JitTier
 from jitemu.codegen.llvm_vec import vector_lowering
+from jitemu.codegen.llvm_vecfp import vector_fp_lowering
 from jitemu.fpu import FP_OPS
 from jitemu.ir import Block, Builder, Const, ExitKind, Op, c32
 from jitemu.memory import GuestMemory
 from jitemu.state import CPUState
 
 NAMES = sorted(n for n in FP_OPS if "." in n and len(n.split(".")) <= 3 and vector_lowering(n) is not None)
+# the guarded f32 ones (``codegen/llvm_vecfp.py``) too: random lanes are mostly in their guard's range, and
+# equal operands give exact zeros (x - x) - the D forms are also in test_ops.py's fast-path test
+NAMES += sorted(n for n in FP_OPS if vector_fp_lowering(n) is not None)
 
 
 def _amounts(name: str) -> range:
