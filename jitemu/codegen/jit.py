@@ -42,7 +42,7 @@ from jitemu.helpers import HELPERS
 from jitemu.ir import Block
 from jitemu.memory import PROT_WRITE, GuestFault, GuestMemory
 from jitemu.state import CPUState
-from jitemu.tuning import JIT_BATCH
+from jitemu.tuning import JIT_BATCH, MERGE_SHARING, MERGED_MAX
 
 BlockFn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
 MemFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
@@ -276,10 +276,17 @@ class JitTier:
         if not job.fresh:
             suffix += f"_{next(self._gen)}"
         self._suffixes.add(suffix)
+        if tier == 2 and len(regions) > 1:
+            job.members = _merged(regions)
         entry = self.cache.load(job.key) if job.fresh else None
         lowered = _lowered_from_meta(entry[0], len(regions)) if entry else None
         if lowered is not None:
             job.lowered, job.obj = lowered, entry[1]
+        elif job.members:  # one function, every block once, entered at each region's entry
+            ir_blocks = [[_ir(b) for b in job.members]]
+            module, (lw,) = lower_regions(ir_blocks, f"m{suffix}", self.count_insns, suffix, 0, len(regions))
+            job.lowered = [lw] + [Lowered(lw.symbol, []) for _ in regions[1:]]
+            job.ir_text = str(module)
         else:
             promote_at = self.promote_at if tier == 1 else 0
             ir_regions = [[_ir(b) for b in r] for r in regions]
@@ -319,7 +326,7 @@ class JitTier:
         self.regions_compiled.extend(_key(r[0]) for r in regions)
         entries = [r[0] for r in regions]
         for region in regions:
-            for member in region:
+            for member in job.members or region:  # a merged function runs every member from every entry
                 self.regions_with.setdefault(_key(member), set()).add(_key(region[0]))
         for region, whole, lw, addr, slots in zip(regions, job.tier2_regions, job.lowered, job.fn_addrs,
                                                   job.slot_addrs, strict=False):  # fmt: skip
@@ -448,6 +455,22 @@ class _Job:
     fn_addrs: list[int] = field(default_factory=list)
     slot_addrs: list[list[int]] = field(default_factory=list)
     counter_addrs: list[int] = field(default_factory=list)  # tier 1: each region's use counter
+    members: list[Block] = field(default_factory=list)  # tier 2: the blocks of the one merged function
+
+
+def _merged(regions: list[list[Block]]) -> list[Block]:
+    """A tier-2 batch as one function: the regions' entries first, then every other block once, when the
+    regions share most of their blocks (libm's: a function per region compiled them over and over) and the
+    function is not too big; else nothing.  A merged function costs each entry a switch on the pc and the
+    loads and stores of more guest words, which made sort and bytecode (sharing about half) slower."""
+    out = [r[0] for r in regions]
+    seen = {_key(b) for b in out}
+    for b in (b for r in regions for b in r[1:]):
+        if _key(b) not in seen:
+            seen.add(_key(b))
+            out.append(b)
+    shared = sum(len(r) for r in regions) >= MERGE_SHARING * len(out)
+    return out if shared and len(out) <= MERGED_MAX else []
 
 
 def _region_bytes(mem: GuestMemory, region: list[Block]) -> bytes:

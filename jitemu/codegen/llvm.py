@@ -150,7 +150,8 @@ class _RegionLowering:
     of ``module``.  Direct branches between the region's blocks are plain LLVM branches, so a loop
     spanning several guest blocks runs on host registers."""
 
-    def __init__(self, module: ir.Module, blocks: list[Block], count_insns: bool, suffix: str, promote_at: int):
+    def __init__(self, module: ir.Module, blocks: list[Block], count_insns: bool, suffix: str, promote_at: int,
+                 entries: int = 1):  # fmt: skip
         self.m = module
         self.blocks = blocks
         entry = blocks[0]
@@ -171,6 +172,7 @@ class _RegionLowering:
         self.heads = {blk.pc | int(blk.thumb): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
         self.slots: list[tuple[str, int]] = []
         self.promote_at = promote_at
+        self.entries = entries  # the first ``entries`` blocks are entry points
         self._counter: ir.GlobalVariable | None = None
         self._mem_base = self._perms = self._mem_fn = None
         self._ret: ir.PhiInstr | None = None
@@ -217,7 +219,14 @@ class _RegionLowering:
     def lower(self) -> Lowered:
         b = self.b
         self._promote_fields()
-        self.goto_head(self.blocks[0].pc | int(self.blocks[0].thumb))
+        if self.entries == 1:
+            self.goto_head(self.blocks[0].pc | int(self.blocks[0].thumb))
+        else:  # several entry points: the state's pc word says which
+            pcword = b.or_(self.get("r15", 32), self.get("thumb", 32))
+            first = self.blocks[0].pc | int(self.blocks[0].thumb)
+            switch = b.switch(pcword, self.heads[first])
+            for blk in self.blocks[1 : self.entries]:
+                switch.add_case(self.const(blk.pc | int(blk.thumb)), self.heads[blk.pc | int(blk.thumb)])
         for blk in self.blocks:
             self.vals, self.pc, self.it, self.ninsns = {}, blk.pc, blk.itstate, 0
             b.position_at_end(self.heads[blk.pc | int(blk.thumb)])
@@ -848,13 +857,19 @@ class _RegionLowering:
 
 
 def lower_regions(
-    regions: list[list[Block]], name: str, count_insns: bool = False, suffix: str = "", promote_at: int = 0
+    regions: list[list[Block]],
+    name: str,
+    count_insns: bool = False,
+    suffix: str = "",
+    promote_at: int = 0,
+    entries: int = 1,
 ) -> tuple[ir.Module, list[Lowered]]:
     """One LLVM module holding a function per region, named after the region's entry block (symbols
-    get ``suffix`` to stay unique across recompilations).  ``promote_at``: see ``goto_head``."""
+    get ``suffix`` to stay unique across recompilations).  ``promote_at``: see ``goto_head``.
+    ``entries``: the first blocks of the (one) region that are entry points, chosen by the pc on entry."""
     m = ir.Module(name)
     m.triple = llvm.get_process_triple()
-    return m, [_RegionLowering(m, blocks, count_insns, suffix, promote_at).lower() for blocks in regions]
+    return m, [_RegionLowering(m, blocks, count_insns, suffix, promote_at, entries).lower() for blocks in regions]
 
 
 class LLVMCompiler:

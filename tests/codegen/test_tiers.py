@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from jitemu.codegen.jit import JitTier
 from jitemu.engine import Engine
 from jitemu.events import EventKind
+from jitemu.ir import ExitKind
+from jitemu.lift.translate import translate
 from jitemu.memory import PROT_READ, PROT_WRITE, GuestMemory
 from jitemu.state import CPUState
 
@@ -28,3 +31,31 @@ def test_hot_loop_with_an_alignment_check_is_promoted() -> None:
     assert (ev.kind, ev.pc) == (EventKind.SYSCALL, CODE + 12)
     assert state.r[0] == 0 and state.d[16] == 0x0706050403020100 and state.d[17] == 0x0F0E0D0C0B0A0908
     assert eng.jit is not None and eng.jit.regions_promoted == 1
+
+
+# A32: five blocks "add r0, r0, #2**i; b <next block>" (b .+4: imm24 -1), the last "add r0, r0, #16; svc #0"
+CHAIN = b"".join(
+    (0xE2800000 | 1 << i).to_bytes(4, "little") + (0xEF000000 if i == 4 else 0xEAFFFFFF).to_bytes(4, "little")
+    for i in range(5)
+)
+
+
+def test_tier2_batch_sharing_its_blocks_is_one_function_entered_anywhere() -> None:
+    """Five regions (each block up to the end) hold 15 blocks, 5 of them distinct: at tier 2 they become one
+    function whose entry switches on the pc, and each entry runs as the interpreter does."""
+    mem = GuestMemory()
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    mem.write_raw(CODE, CHAIN)
+    state = CPUState()
+    jit = JitTier(mem, state)
+    blocks = [translate(mem, CODE + 8 * i, False, 0, None) for i in range(5)]
+    jit.compile([blocks[i:] for i in range(5)], tier=2)
+    assert len({jit.fn_addr[CODE + 8 * i] for i in range(5)}) == 1, "not merged into one function"
+    for i in range(5):
+        ref = CPUState()
+        ref.r[15] = CODE + 8 * i
+        ev = Engine(mem, ref, engine="interp", cache_dir=None).run()
+        state.r[0], state.r[15], state.thumb = 0, CODE + 8 * i, 0
+        rc = jit.native[(CODE + 8 * i, 0, 0)](jit.state_addr)
+        assert (rc, state.r[0], state.r[15]) == (int(ExitKind.SYSCALL), ref.r[0], ref.r[15]), i
+        assert ev.kind == EventKind.SYSCALL
