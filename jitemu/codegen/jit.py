@@ -33,6 +33,7 @@ from jitemu.codegen.llvm import (
     fp_op_names,
     helper_names,
     lower_regions,
+    pcword_of,
     words,
 )
 from jitemu.codegen.retcodes import RET_FAULT
@@ -282,38 +283,33 @@ class JitTier:
         lowered = _lowered_from_meta(entry[0], len(regions)) if entry else None
         if lowered is not None:
             job.lowered, job.obj = lowered, entry[1]
-        elif job.members:  # one function, every block once, entered at each region's entry
-            ir_blocks = [[_ir(b) for b in job.members]]
-            module, (lw,) = lower_regions(ir_blocks, f"m{suffix}", self.count_insns, suffix, 0, len(regions))
-            job.lowered = [lw] + [Lowered(lw.symbol, []) for _ in regions[1:]]
-            job.ir_text = str(module)
         else:
+            # a merged batch is one function, every block once, entered at each region's entry
+            groups, entries = ([job.members], len(regions)) if job.members else (regions, 1)
             promote_at = self.promote_at if tier == 1 else 0
-            ir_regions = [[_ir(b) for b in r] for r in regions]
-            module, job.lowered = lower_regions(ir_regions, f"m{suffix}", self.count_insns, suffix, promote_at)
+            ir_groups = [[_ir(b) for b in g] for g in groups]
+            module, job.lowered = lower_regions(ir_groups, f"m{suffix}", self.count_insns, suffix, promote_at, entries)
+            job.lowered += [Lowered(job.lowered[0].symbol, []) for _ in regions[len(groups) :]]
             job.ir_text = str(module)
         self.lowering_seconds += time.perf_counter() - t0
 
     def _build(self, job: _Job) -> None:
         """Any thread: compile (or load the cached object) and resolve the addresses of its symbols."""
-        with self._llvm_lock:
-            self._build_locked(job)
-
-    def _build_locked(self, job: _Job) -> None:
         c = self.compiler
-        if job.obj is not None:
-            c.add_object(job.obj)
-        else:
-            c.compile(job.ir_text, job.tier)
-            if job.fresh and c.last_object is not None:
-                meta = {"regions": [[lw.symbol, lw.slots] for lw in job.lowered]}
-                self.cache.store(job.key, meta, c.last_object)
-            if log.enabled("out_asm"):
-                job.listing = c.host_disassembly(c.last_object)
-        job.fn_addrs = [c.function_address(lw.symbol) for lw in job.lowered]
-        job.slot_addrs = [[c.global_address(name) for name, _ in lw.slots] for lw in job.lowered]
-        if job.tier == 1:
-            job.counter_addrs = [c.global_address(counter_symbol(lw.symbol)) for lw in job.lowered]
+        with self._llvm_lock:
+            if job.obj is not None:
+                c.add_object(job.obj)
+            else:
+                c.compile(job.ir_text, job.tier)
+                if job.fresh and c.last_object is not None:
+                    meta = {"regions": [[lw.symbol, lw.slots] for lw in job.lowered]}
+                    self.cache.store(job.key, meta, c.last_object)
+                if log.enabled("out_asm"):
+                    job.listing = c.host_disassembly(c.last_object)
+            job.fn_addrs = [c.function_address(lw.symbol) for lw in job.lowered]
+            job.slot_addrs = [[c.global_address(name) for name, _ in lw.slots] for lw in job.lowered]
+            if job.tier == 1:
+                job.counter_addrs = [c.global_address(counter_symbol(lw.symbol)) for lw in job.lowered]
 
     def _install(self, job: _Job) -> None:
         """Make the compiled regions reachable (dispatch, lookup table, chain slots), holding the lock."""
@@ -331,7 +327,7 @@ class JitTier:
         for region, whole, lw, addr, slots in zip(regions, job.tier2_regions, job.lowered, job.fn_addrs,
                                                   job.slot_addrs, strict=False):  # fmt: skip
             blk = region[0]
-            pcword = blk.pc | int(blk.thumb)
+            pcword = pcword_of(blk)
             self._drop_entry(_key(blk))  # the tier-1 code of a region now at tier 2
             if job.tier == 1:
                 self.tier1[pcword] = (whole, job.valid, job.counter_addrs.pop(0))
@@ -344,7 +340,7 @@ class JitTier:
                 else:
                     self.waiting.setdefault(target, []).append(slot)
         for blk in entries:
-            pcword = blk.pc | int(blk.thumb)
+            pcword = pcword_of(blk)
             for slot in self.waiting.pop(pcword, ()):
                 self._link(slot, pcword)
 

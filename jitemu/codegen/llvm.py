@@ -128,6 +128,11 @@ _ICMP = {"eq": "==", "ne": "!=", "ult": "<", "ule": "<=", "ugt": ">", "uge": ">=
          "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}  # fmt: skip
 
 
+def pcword_of(blk: Block) -> int:
+    """A block's pc word: its address, with the Thumb bit in bit 0."""
+    return blk.pc | int(blk.thumb)
+
+
 def block_symbol(pc: int, thumb: int) -> str:
     return f"tb_{pc:08x}_{'t' if thumb else 'a'}"
 
@@ -169,7 +174,7 @@ class _RegionLowering:
         self._fptrs: dict[tuple[str, int], ir.Value] = {}
         self._md: dict[tuple[int, int], ir.MDValue] = {}
         self.b = ir.IRBuilder(start)
-        self.heads = {blk.pc | int(blk.thumb): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
+        self.heads = {pcword_of(blk): self.new_block(f"b_{blk.pc:x}") for blk in blocks}
         self.slots: list[tuple[str, int]] = []
         self.promote_at = promote_at
         self.entries = entries  # the first ``entries`` blocks are entry points
@@ -220,16 +225,14 @@ class _RegionLowering:
         b = self.b
         self._promote_fields()
         if self.entries == 1:
-            self.goto_head(self.blocks[0].pc | int(self.blocks[0].thumb))
+            self.goto_head(pcword_of(self.blocks[0]))
         else:  # several entry points: the state's pc word says which
-            pcword = b.or_(self.get("r15", 32), self.get("thumb", 32))
-            first = self.blocks[0].pc | int(self.blocks[0].thumb)
-            switch = b.switch(pcword, self.heads[first])
-            for blk in self.blocks[1 : self.entries]:
-                switch.add_case(self.const(blk.pc | int(blk.thumb)), self.heads[blk.pc | int(blk.thumb)])
+            switch = b.switch(b.or_(self.get("r15", 32), self.get("thumb", 32)), self.heads[pcword_of(self.blocks[0])])
+            for pcword in map(pcword_of, self.blocks[1 : self.entries]):
+                switch.add_case(self.const(pcword), self.heads[pcword])
         for blk in self.blocks:
             self.vals, self.pc, self.it, self.ninsns = {}, blk.pc, blk.itstate, 0
-            b.position_at_end(self.heads[blk.pc | int(blk.thumb)])
+            b.position_at_end(self.heads[pcword_of(blk)])
             self.labels = {lab: self.new_block(f"L{lab}") for lab in range(blk.nlabels)}
             for insn in blk.insns:
                 if b.block.is_terminated and insn.op is not Op.LABEL:
@@ -827,7 +830,7 @@ class _RegionLowering:
             hot = b.icmp_unsigned("==", n, self.const(self.promote_at))
             with b.if_then(hot, likely=False):
                 self.set_pc(self.const(pcword))
-                self.write_field("exit_arg", self.const(self.blocks[0].pc | int(self.blocks[0].thumb)))
+                self.write_field("exit_arg", self.const(pcword_of(self.blocks[0])))
                 self.ret(self.const(RET_HOT))
         b.branch(self.heads[pcword])
 
