@@ -75,9 +75,13 @@ def run(runner: str, prog: Path, args: list[str], extra: list[str] = ()) -> tupl
     return dt, p.stdout, p.stderr
 
 
+def stat(err: bytes, name: str) -> float:
+    """The value of one ``-d stats`` line in a run's stderr."""
+    m = re.search(rb"jitemu: " + name.encode() + rb": ([0-9.]+)", err)
+    assert m, err.decode(errors="replace")[-2000:]
+    return float(m.group(1))
+
+
 def guest_insns(prog: Path, args: list[str]) -> int:
     """Guest instructions the program executes (counted by the JIT with ``-d stats``)."""
-    _, _, err = run("jit", prog, args, ["-d", "stats"])
-    m = re.search(rb"guest instructions:\s*(\d+)", err)
-    assert m, err.decode(errors="replace")[-2000:]
-    return int(m.group(1))
+    return int(stat(run("jit", prog, args, ["-d", "stats"])[2], "guest instructions"))

@@ -11,18 +11,11 @@ The wall time comes from a run without ``-d stats`` (counting instructions slows
 from __future__ import annotations
 
 import argparse
-import re
 
-from common import KERNELS, kernels_binary, run
+from common import KERNELS, kernels_binary, run, stat
 
 NO_CACHE = ["-jit-cache", "off"]
 POWER = {"matmul": 3}  # run time grows as size ** POWER (others: linearly)
-
-
-def _stat(err: bytes, name: str) -> float:
-    m = re.search(rb"jitemu: " + name.encode() + rb": ([0-9.]+)", err)
-    assert m, err.decode(errors="replace")[-2000:]
-    return float(m.group(1))
 
 
 def main() -> None:
@@ -42,8 +35,8 @@ def main() -> None:
             size = max(1, round(size * (opts.seconds / wall) ** (1 / POWER.get(k, 1))))
             wall = run("jit", prog, [k, str(size)], NO_CACHE)[0]
         err = run("jit", prog, [k, str(size)], [*NO_CACHE, "-d", "stats"])[2]
-        lowering, llvm = _stat(err, "lowering seconds"), _stat(err, "compile CPU seconds")
-        modules = int(_stat(err, "modules compiled"))
+        lowering, llvm = stat(err, "lowering seconds"), stat(err, "compile CPU seconds")
+        modules = int(stat(err, "modules compiled"))
         share = (lowering + llvm) / wall
         print(f"| {k} | {size:,} | {wall:.2f} | {lowering:.2f} | {llvm:.2f} | {100 * share:.1f}% | {modules} |")
 
