@@ -48,8 +48,11 @@ class GuestMemory:
     """The guest's 4 GiB address space with per-page permissions."""
 
     def __init__(self) -> None:
-        self._map = mmap.mmap(-1, 1 << 32, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _MAP_NORESERVE)
-        self.view = memoryview(self._map)
+        # One page more than the guest's 4 GiB, never mapped for the guest: generated code may read the
+        # host mapping before an access's check has passed (see codegen.llvm), and an access at the very top
+        # of the guest's space then reads these zeros instead of running past the host mapping.
+        self._map = mmap.mmap(-1, (1 << 32) + PAGE_SIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _MAP_NORESERVE)
+        self.view = memoryview(self._map)[: 1 << 32]
         self.host_base: int = ctypes.addressof(ctypes.c_char.from_buffer(self._map))
         self.perms = bytearray(NPAGES)
         # Called with a page number when a store hits a page holding translated code.

@@ -113,6 +113,7 @@ class JitTier:
         # tier-1 region entries (pc word) -> the region's blocks, the check that they are still current, and
         # the address of the region's use counter
         self.tier1: dict[int, tuple[list[Block], Callable[[Block], bool] | None, int]] = {}
+        self.retire_flags: dict[int, int] = {}  # installed tier-1 region entries -> their retire flag's address
         self.pending: set[tuple[int, int, int]] = set()  # region entries queued for compilation
         self.tier2_worker = tier2_worker  # tier 2 is compiled on the worker thread
         self.background = False  # every tier is
@@ -330,7 +331,8 @@ class JitTier:
             pcword = pcword_of(blk)
             self._drop_entry(_key(blk))  # the tier-1 code of a region now at tier 2
             if job.tier == 1:
-                self.tier1[pcword] = (whole, job.valid, job.counter_addrs.pop(0))
+                self.tier1[pcword] = (whole, job.valid, job.counter_addrs[0])
+                self.retire_flags[pcword] = job.counter_addrs.pop(0) + 4
             self.native[(blk.pc, int(blk.thumb), 0)] = BlockFn(addr)
             self.fn_addr[pcword] = addr
             self._table_set(pcword, addr)
@@ -364,6 +366,9 @@ class JitTier:
             return
         pcword = key[0] | key[1]
         self.tier1.pop(pcword, None)
+        flag = self.retire_flags.pop(pcword, None)
+        if flag is not None:  # tier-1 code still running (a loop in it) leaves at its next back edge
+            ctypes.c_uint32.from_address(flag).value = 1
         self.fn_addr.pop(pcword, None)
         i = (pcword >> 1) & (len(self.table) // 2 - 1)
         if self.table[2 * i] == pcword:

@@ -138,7 +138,8 @@ def block_symbol(pc: int, thumb: int) -> str:
 
 
 def counter_symbol(symbol: str) -> str:
-    """The use counter of a tier-1 region function."""
+    """The use counter of a tier-1 region function: two words, the count and a flag the engine sets to
+    retire the function (``_RegionLowering.goto_head``)."""
     return f"count_{symbol}"
 
 
@@ -477,14 +478,13 @@ class _RegionLowering:
 
     def load(self, addr: ir.Value, w: int) -> ir.Value:
         """A load reads the host mapping before its check has passed: the whole 4 GiB of guest addresses is
-        always readable host memory, and the address is clamped so the access never runs past its end
-        (an access that would is a page crossing, which the check sends to the slow path anyway)."""
+        always readable host memory, followed by a page that is never the guest's, so an access at the top
+        of the guest's space (a page crossing, which the check sends to the slow path anyway) stays inside
+        the host mapping too.  No clamp of the address is needed, so none lengthens the load's latency."""
         b = self.b
         zero = ir.Constant(I64, 0)
         ok = self.fast_check(addr, w // 8, PROT_READ, PROT_READ)
-        last = self.const((1 << 32) - w // 8)
-        clamped = b.select(b.icmp_unsigned("<=", addr, last), addr, last)
-        return self._access(ok, lambda: b.load(self.host_addr(clamped, w), align=1), MEM_LOAD, addr, w, zero, zero,
+        return self._access(ok, lambda: b.load(self.host_addr(addr, w), align=1), MEM_LOAD, addr, w, zero, zero,
                             speculate=True)  # fmt: skip
 
     def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
@@ -819,15 +819,20 @@ class _RegionLowering:
     def goto_head(self, pcword: int) -> None:
         """Branch to a block of the region.  With ``promote_at`` (tier 1), arrivals at the region's blocks
         are counted, and the one that reaches ``promote_at`` leaves with RET_HOT so the engine compiles
-        the region at tier 2."""
+        the region at tier 2.  So does the first arrival after the engine has retired the function (its
+        tier-2 code is installed, or its guest code changed): a loop inside the region would otherwise go
+        on running tier-1 code for as long as it loops."""
         b = self.b
         if self.promote_at:
-            if self._counter is None:
-                self._counter = ir.GlobalVariable(self.m, I32, counter_symbol(self.sym))
-                self._counter.initializer = self.const(0)
-            n = b.add(b.load(self._counter), self.const(1))
-            b.store(n, self._counter)
+            if self._counter is None:  # [use count, retired]
+                self._counter = ir.GlobalVariable(self.m, ir.ArrayType(I32, 2), counter_symbol(self.sym))
+                self._counter.initializer = ir.Constant(ir.ArrayType(I32, 2), [0, 0])
+            count = b.gep(self._counter, [self.const(0), self.const(0)])
+            n = b.add(b.load(count), self.const(1))
+            b.store(n, count)
+            retired = b.load(b.gep(self._counter, [self.const(0), self.const(1)]))
             hot = b.icmp_unsigned("==", n, self.const(self.promote_at))
+            hot = b.or_(hot, b.icmp_unsigned("!=", retired, self.const(0)))
             with b.if_then(hot, likely=False):
                 self.set_pc(self.const(pcword))
                 self.write_field("exit_arg", self.const(pcword_of(self.blocks[0])))

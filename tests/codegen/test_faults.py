@@ -46,8 +46,8 @@ def test_fault_is_precise(name: str, engine: str) -> None:
 @pytest.mark.parametrize("engine", ["interp", "jit", "jit-tier2"])
 def test_fault_at_the_top_of_the_address_space(engine: str) -> None:
     """A word load at 0xfffffffd runs past the end of guest memory: the generated code reads the host
-    mapping before its check passes (clamped to stay inside it), so this must be a guest fault, not a
-    host crash."""
+    mapping before its check passes (a page past the end of guest memory keeps it inside), so this must
+    be a guest fault, not a host crash."""
     mem = GuestMemory()
     mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
     mem.map(0xFFFFF000, 0x1000, PROT_READ)  # readable, but the word crosses the end of the address space

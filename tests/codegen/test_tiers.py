@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jitemu.codegen.jit import JitTier
+from jitemu.codegen.retcodes import RET_HOT, RET_MISS
 from jitemu.engine import Engine
 from jitemu.events import EventKind
 from jitemu.ir import ExitKind
@@ -59,3 +60,30 @@ def test_tier2_batch_sharing_its_blocks_is_one_function_entered_anywhere() -> No
         rc = jit.native[(CODE + 8 * i, 0, 0)](jit.state_addr)
         assert (rc, state.r[0], state.r[15]) == (int(ExitKind.SYSCALL), ref.r[0], ref.r[15]), i
         assert ev.kind == EventKind.SYSCALL
+
+
+# A32: loop: subs r0, r0, #1; bne loop; svc #0
+COUNTDOWN = bytes.fromhex("010050e2fdffff1a000000ef")
+
+
+def test_tier1_loop_leaves_once_its_tier2_code_is_installed() -> None:
+    """A loop inside a tier-1 region never leaves its function by itself: once the region's tier-2 code is
+    installed (on the worker, while the loop runs), the tier-1 code must leave at its next arrival at a
+    block (the entry counts as one), or
+    the loop would run at tier 1 for as long as it loops."""
+    mem = GuestMemory()
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    mem.write_raw(CODE, COUNTDOWN)
+    state = CPUState()
+    jit = JitTier(mem, state, promote_at=1 << 30)
+    region = [translate(mem, CODE, False, 0, None)]
+    jit.compile([region], tier=1)
+    tier1 = jit.native[(CODE, 0, 0)]
+    state.r[0], state.r[15] = 10, CODE
+    # not hot: loops to the end, then leaves for the svc block (not compiled: RET_MISS)
+    assert (tier1(jit.state_addr), state.r[0], state.r[15]) == (RET_MISS, 0, CODE + 8)
+    jit.compile([region], tier=2)
+    assert jit.native[(CODE, 0, 0)] is not tier1
+    state.r[0], state.r[15] = 1000, CODE
+    assert tier1(jit.state_addr) == RET_HOT
+    assert (state.r[0], state.r[15]) == (1000, CODE), "left at its first arrival at the loop head"
