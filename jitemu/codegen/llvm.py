@@ -88,6 +88,7 @@ _CASTS = {Op.ZEXT: "zext", Op.SEXT: "sext", Op.TRUNC: "trunc"}
 _FP_FAST = ("add", "sub", "mul", "div", "sqrt")  # arithmetic with a host fast path (``_fp_fast``)
 _FPSCR_RN_PLAIN = 0x03C00000  # FPSCR.{DN, FZ, RMode}: all zero = what host IEEE arithmetic does
 _FPSCR_RMODE, _FPSCR_FZ, _FPSCR_IXC = 0x00C00000, 0x01000000, 0x10
+_FPSCR_UFC_IXC = 0x18  # the cumulative underflow and inexact flags
 
 _FTY = {32: ir.FloatType(), 64: ir.DoubleType()}
 _FRAC = {32: 23, 64: 52}
@@ -609,6 +610,25 @@ class _RegionLowering:
         e = self._fp_exp(bits, n)
         return self.b.icmp_unsigned("<", self.b.sub(e, ir.Constant(ity, f + 3)), ir.Constant(ity, emax - f - 4))
 
+    def _fp_below_overflow(self, bits: ir.Value, n: int, finite: bool = False) -> ir.Value:
+        """bits has a biased exponent below emax-1 (zero, denormal, or a normal of magnitude below
+        2**(emax-1-bias): no sum or TwoSum step of two such values overflows); with ``finite``, any finite
+        value (not NaN or infinity)."""
+        emax = (1 << (n - 1 - _FRAC[n])) - 1
+        top = emax if finite else emax - 1
+        return self.b.icmp_unsigned("<", self._fp_exp(bits, n), ir.Constant(bits.type, top))
+
+    def _fp_normal(self, bits: ir.Value, n: int) -> ir.Value:
+        """bits is a normal number (biased exponent in [1, emax))."""
+        emax = (1 << (n - 1 - _FRAC[n])) - 1
+        e = self._fp_exp(bits, n)
+        return self.b.icmp_unsigned("<", self.b.sub(e, ir.Constant(bits.type, 1)), ir.Constant(bits.type, emax - 1))
+
+    def _fp_pow2(self, bits: ir.Value, n: int) -> ir.Value:
+        """bits is a normal power of two (of either sign)."""
+        frac = self.b.and_(bits, ir.Constant(bits.type, (1 << _FRAC[n]) - 1))
+        return self.b.and_(self._fp_normal(bits, n), self.b.icmp_unsigned("==", frac, ir.Constant(bits.type, 0)))
+
     def _fp_zero(self, bits: ir.Value) -> ir.Value:
         """bits is +0 or -0."""
         return self.b.icmp_unsigned("==", self.b.shl(bits, ir.Constant(bits.type, 1)), ir.Constant(bits.type, 0))
@@ -619,6 +639,19 @@ class _RegionLowering:
         b = self.b
         zero = self._fp_zero(bits) if not why else functools.reduce(b.or_, [self._fp_zero(w) for w in why])
         return b.or_(self._fp_safe(bits, n), zero)
+
+    def _fp_settled(self, fpscr: ir.Value, bits: list[ir.Value], n: int) -> ir.Value:
+        """FPSCR already holds UFC and IXC (cumulative flags) and every one of ``bits`` is finite (no NaN or
+        infinity).  Then an arithmetic operation in round to nearest without FZ/DN can raise nothing new:
+        no IOC or DZC (finite operands, a finite result), no OFC (a finite result did not overflow), and
+        UFC and IXC are set already; its value is IEEE's, denormals included, which the host computes.  So
+        the host result is exact even where ``_fp_safe``'s range excludes it (libm's exp near underflow)."""
+        b = self.b
+        mask = _FPSCR_RN_PLAIN | _FPSCR_UFC_IXC
+        ok = b.icmp_unsigned("==", b.and_(fpscr, self.const(mask)), self.const(_FPSCR_UFC_IXC))
+        for v in bits:
+            ok = b.and_(ok, self._fp_below_overflow(v, n, finite=True))
+        return ok
 
     def _fp_flushed(self, bits: list[ir.Value], n: int, fpscr: ir.Value) -> ir.Value:
         """FZ is set and one of ``bits`` is a denormal (FPUnpack flushes it and raises IDC)."""
@@ -730,12 +763,21 @@ class _RegionLowering:
             err = b.call(fma, [r, r, b.fneg(x[0])])
         rbits = b.bitcast(r, ity)
         ok = self._fp_rn(fpscr, _FPSCR_RN_PLAIN)
-        checks = [self._fp_safe_or_zero(v, n) for v in ops]
-        if op == "div":
-            checks[1] = self._fp_safe(ops[1], n)
-        why = {"mul": ops, "div": ops[:1]}.get(op, ())
-        for chk in [*checks, self._fp_safe_or_zero(rbits, n, *why)]:
+        if op in ("add", "sub"):  # TwoSum is exact, and a sum in the denormal range is exact: no UFC
+            checks = [self._fp_below_overflow(v, n) for v in ops]
+        elif op == "mul":  # the residual of a result in _fp_safe's range is representable, whatever the factors
+            checks = [self._fp_below_overflow(v, n, finite=True) for v in ops]
+            # a power of two times anything with a normal result is exact (libm's final scalings)
+            scaling = b.and_(b.or_(self._fp_pow2(ops[0], n), self._fp_pow2(ops[1], n)), self._fp_normal(rbits, n))
+            checks.append(b.or_(self._fp_safe_or_zero(rbits, n, *ops), scaling))
+        else:
+            checks = [self._fp_safe_or_zero(v, n) for v in ops]
+            if op == "div":
+                checks[1] = self._fp_safe(ops[1], n)
+            checks.append(self._fp_safe_or_zero(rbits, n, *ops[:1] if op == "div" else ()))
+        for chk in checks:
             ok = b.and_(ok, chk)
+        ok = b.or_(ok, self._fp_settled(fpscr, [*ops, rbits], n))
         return ok, rbits, self._ixc_if(b.fcmp_unordered("!=", err, ir.Constant(fty, 0.0)), fpscr)
 
     def _two_sum_err(self, s: ir.Value, x: ir.Value, y: ir.Value) -> ir.Value:
@@ -764,6 +806,7 @@ class _RegionLowering:
         checks = [self._fp_safe_or_zero(v, n) for v in [*ops, rbits]]
         for chk in [*checks, self._fp_safe_or_zero(b.bitcast(u1, ity), n, *ops[1:])]:
             ok = b.and_(ok, chk)
+        ok = b.or_(ok, self._fp_settled(fpscr, [*ops, rbits], n))
         if n == 32:
             d = _FTY[64]
             p, cd = b.fmul(b.fpext(x, d), b.fpext(y, d)), b.fpext(c, d)

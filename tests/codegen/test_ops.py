@@ -265,7 +265,14 @@ def _fp_operands(rng: random.Random, name: str) -> list[int]:
         return [_normal(rng, 32)]
     f, bias = (52, 1023) if n == 64 else (23, 127)
     ends = [range(-60, 60)] * 4 + [range(f + 2 - bias, f + 8 - bias), range(bias - 8, bias + 1)]  # guard's ends
+    ends.append(range(-bias // 2 - f, -bias // 2 + 2))  # products and quotients near or below the normal range
+    ends.append(range(1 - bias, 8 - bias))  # the smallest normals: sums and differences of them can be denormal
     xs = [_normal(rng, n, rng.choice(ends)) for _ in widths]
+    if rng.random() < 0.15:  # a denormal operand (exact host arithmetic once UFC and IXC are set)
+        xs[rng.randrange(len(xs))] = rng.getrandbits(1) << (n - 1) | rng.getrandbits(f)
+    if rng.random() < 0.15:  # a power of two (a scaling, exact unless the result leaves the normal range)
+        k = rng.randrange(len(xs))
+        xs[k] = xs[k] >> f << f if xs[k] >> f & (2 * bias + 1) else rng.getrandbits(1) << (n - 1) | 1 << f
     if rng.random() < 0.2:
         xs[rng.randrange(len(xs))] = rng.getrandbits(1) << (n - 1)  # +-0
     if name.startswith("cmp") and rng.random() < 0.3:
