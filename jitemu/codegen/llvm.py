@@ -738,12 +738,19 @@ class _RegionLowering:
 
     def _fp_fast(self, op: str, n: int, args: list[ir.Value]):
         """Host IEEE arithmetic, taken only when it gives ARM's result and flags exactly: FPSCR selects round
-        to nearest without FZ/DN, every operand and the result are normal with a biased exponent in
-        [F+3, emax-1) (so no NaN, infinity, denormal, underflow or overflow is possible, and the residuals
-        below are representable) or zero where that is exact (any operand but a divisor; a sum's or square
-        root's result; a product's or quotient's result when a factor or the dividend is zero - the
-        signs of zero results agree with IEEE's in round to nearest), and inexact (IXC) is decided exactly:
-        the TwoSum error for add/sub, the fma residual for mul/div/sqrt."""
+        to nearest without FZ/DN, and
+        - div/sqrt: every operand and the result are normal with a biased exponent in [F+3, emax-1) (so no
+          NaN, infinity, denormal, underflow or overflow is possible, and the residuals below are
+          representable) or zero where that is exact (the dividend or the square root's operand; the
+          result when the dividend is zero - the signs of zero results agree with IEEE's in round to
+          nearest);
+        - add/sub: both operands below 2**(emax-1) (zeros and denormals too): TwoSum cannot overflow, and a
+          sum in the denormal range is exact, so no underflow;
+        - mul: finite factors and a result in that range (or zero with a zero factor): the residual of
+          such a product is representable whatever the factors; or a power-of-two factor and a normal
+          result (exact);
+        - or anything finite once FPSCR holds UFC and IXC (``_fp_settled``).
+        Inexact (IXC) is decided exactly: the TwoSum error for add/sub, the fma residual for mul/div/sqrt."""
         b = self.b
         ity, fty = INT[n], _FTY[n]
         *ops, fpscr = args
