@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llvmlite import ir
-from llvmlite.binding import get_process_triple as llvm_binding_triple
 
 from jitemu import __version__, log
 from jitemu.codegen.cache import CodeCache
@@ -34,6 +33,7 @@ from jitemu.codegen.llvm import (
     helper_names,
     lower_regions,
     pcword_of,
+    process_triple,
     words,
 )
 from jitemu.codegen.retcodes import RET_FAULT
@@ -125,7 +125,7 @@ class JitTier:
         """Host compare-and-swap for each access size, for the interpreter's CMPXCHG: with guest threads,
         compiled code in another thread may update the same word at the same time."""
         m = ir.Module("jitemu_cas")
-        m.triple = llvm_binding_triple()
+        m.triple = process_triple()
         for bits in (8, 16, 32, 64):
             t = ir.IntType(bits)
             f = ir.Function(m, ir.FunctionType(t, [ir.IntType(64), t, t]), f"jit_cas{bits}")

@@ -74,6 +74,14 @@ def fp_op_ids() -> dict[str, int]:
     return {name: i for i, name in enumerate(fp_op_names())}
 
 
+@functools.cache
+def process_triple() -> str:
+    """The host's target triple, asked of LLVM once: every llvmlite binding call takes llvmlite's one lock,
+    which the tier-2 worker holds while it compiles, so a guest thread asking for it while lowering would
+    wait for that compile."""
+    return llvm.get_process_triple()
+
+
 def words(width: int) -> int:
     """64-bit words a value of ``width`` bits takes in a runtime call's buffer."""
     return (width + 63) // 64
@@ -926,7 +934,7 @@ def lower_regions(
     get ``suffix`` to stay unique across recompilations).  ``promote_at``: see ``goto_head``.
     ``entries``: the first blocks of the (one) region that are entry points, chosen by the pc on entry."""
     m = ir.Module(name)
-    m.triple = llvm.get_process_triple()
+    m.triple = process_triple()
     return m, [_RegionLowering(m, blocks, count_insns, suffix, promote_at, entries).lower() for blocks in regions]
 
 
@@ -962,7 +970,7 @@ class LLVMCompiler:
 
     def _add_runtime(self) -> None:
         m = ir.Module("jitemu_runtime")
-        m.triple = llvm.get_process_triple()
+        m.triple = process_triple()
         f = ir.Function(m, BLOCK_FN, "jit_miss")
         ir.IRBuilder(f.append_basic_block()).ret(ir.Constant(I32, RET_MISS))
         self._add(str(m))
