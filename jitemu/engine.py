@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jitemu import __version__, log
 from jitemu.codegen.interp import Interpreter, PreparedBlock
-from jitemu.codegen.retcodes import RET_HOT
+from jitemu.codegen.retcodes import RET_HOT, RET_SLOW
 from jitemu.diskcache import code_identity
 from jitemu.events import Event, EventKind
 from jitemu.ir import Block, ExitKind
@@ -186,6 +186,7 @@ class Engine:
         self.insns_executed = 0
         self.blocks_translated = 0
         self.native_entries = 0  # calls from Python into generated code
+        self.interp_next = False  # generated code left at an access for the interpreter (RET_SLOW)
         self.native_transitions = 0  # block-to-block transitions inside generated code (when counting)
         self.blocks_interpreted = 0
         self.blocks_loaded = 0  # taken from the persistent translation cache
@@ -322,7 +323,8 @@ class Engine:
         jit_start = self.space.jit_start
         while True:
             key = (s.r[15], s.thumb, s.itstate)
-            if self.jit is not None:
+            interp_only, self.interp_next = self.interp_next, False
+            if self.jit is not None and not interp_only:
                 self.jit.poll()
                 fn = self.jit.native.get(key)
                 if fn is not None:
@@ -334,7 +336,7 @@ class Engine:
             try:
                 if pb is None:
                     pb = self._translate(key)
-                if jit_on:
+                if jit_on and not interp_only:
                     n = hot.get(key, 0) + 1
                     hot[key] = n
                     if n == threshold and key[2] == 0 and self.blocks_interpreted >= jit_start:
@@ -425,8 +427,9 @@ class Engine:
             return Event(EventKind.BKPT, pc=pc, imm=s.exit_arg)
         if rc == ExitKind.ALIGN:
             return Event(EventKind.ALIGN, pc=pc, addr=s.exit_arg)
-        s.exit_reason = 0
-        return Event(EventKind.FAULT, pc=pc, addr=s.exit_arg, write=bool(s.fault_write))
+        assert rc == RET_SLOW, rc  # an access the inline check did not pass: the interpreter does it
+        self.interp_next = True
+        return None
 
     def _trace(self, pb: PreparedBlock) -> None:
         if log.enabled("cpu"):

@@ -54,7 +54,7 @@ class GuestMemory:
         self._map = mmap.mmap(-1, (1 << 32) + PAGE_SIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _MAP_NORESERVE)
         self.view = memoryview(self._map)[: 1 << 32]
         self.host_base: int = ctypes.addressof(ctypes.c_char.from_buffer(self._map))
-        self.perms = bytearray(NPAGES)
+        self.perms = bytearray(NPAGES + 1)  # and an entry past the last page, never mapped (see codegen.llvm)
         # Called with a page number when a store hits a page holding translated code.
         self.on_code_write: Callable[[int], None] | None = None
 

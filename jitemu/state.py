@@ -38,10 +38,8 @@ class CPUState(ctypes.Structure):
         ("excl_valid", u32),  # 1 while the monitor is open
         ("excl_val", u64),  # value LDREX* read (STREX succeeds only if memory still holds it)
         ("d", u64 * 32),  # VFP/NEON registers d0-d31 (s0-s31 alias d0-d15)
-        ("exit_reason", u32),  # set by generated code when it returns to the run loop
-        ("exit_arg", u32),  # SVC/BKPT immediate, or the faulting address
+        ("exit_arg", u32),  # SVC/BKPT immediate, an alignment fault's address, a hot region's pc word
         ("exit_request", u32),  # set by the host (signals, limits): generated code returns at the next branch
-        ("fault_write", u32),  # 1 if the faulting access was a write
         ("insn_count", u64),  # guest instructions executed where counted
         ("block_count", u64),  # block-to-block transitions taken inside generated code, where counted
         # host pointers generated code needs; filled by the JIT engine, never part of guest-visible state

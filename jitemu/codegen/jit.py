@@ -23,9 +23,6 @@ from llvmlite import ir
 from jitemu import __version__, log
 from jitemu.codegen.cache import CodeCache
 from jitemu.codegen.llvm import (
-    MEM_CMPXCHG,
-    MEM_LOAD,
-    MEM_STORE,
     LLVMCompiler,
     Lowered,
     counter_symbol,
@@ -36,18 +33,15 @@ from jitemu.codegen.llvm import (
     process_triple,
     words,
 )
-from jitemu.codegen.retcodes import RET_FAULT
 from jitemu.diskcache import code_identity
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block
-from jitemu.memory import PROT_WRITE, GuestFault, GuestMemory
+from jitemu.memory import GuestMemory
 from jitemu.state import CPUState
 from jitemu.tuning import JIT_BATCH, MERGE_SHARING, MERGED_MAX
 
 BlockFn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
-MemFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
-                         ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64)  # fmt: skip
 HelperFn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64))
 
 TABLE_BITS = 14
@@ -89,11 +83,11 @@ class JitTier:
         n = 1 << TABLE_BITS
         self.table = (ctypes.c_uint64 * (2 * n))()
         self._perms_buf = (ctypes.c_char * len(mem.perms)).from_buffer(mem.perms)
-        self._mem_cb = MemFn(self._mem_slow)
         self._helper_cb = HelperFn(self._helper)
         self._fp_cb = HelperFn(self._fp)
-        self.runtime = (ctypes.c_void_p * 3)(*(ctypes.cast(cb, ctypes.c_void_p) for cb in
-                                               (self._mem_cb, self._helper_cb, self._fp_cb)))  # fmt: skip
+        # the runtime table (state.host_runtime), in llvm.RT_* order
+        callbacks = (self._helper_cb, self._fp_cb)
+        self.runtime = (ctypes.c_void_p * 2)(*(ctypes.cast(cb, ctypes.c_void_p) for cb in callbacks))
         self.lock = threading.RLock()
         self._llvm_lock = threading.Lock()  # one module through LLVM at a time (MCJIT is not thread-safe)
         self.lowering_seconds = 0.0  # making LLVM IR in Python (LLVM's own time: compiler.compile_seconds)
@@ -378,34 +372,6 @@ class JitTier:
             self.waiting.setdefault(pcword, []).append(slot)
 
     # ---- runtime callbacks (called from generated code) -----------------------------------------------
-    def _mem_slow(self, state: int, op: int, addr: int, size: int, v1: int, v2: int, where: int) -> int:
-        """A guest access the inline check did not pass (fault, page crossing, store to code).  On a fault
-        the state gets the faulting instruction's pc and ITSTATE (``where`` = pc | itstate << 32)."""
-        mem = self.mem
-        try:
-            if op == MEM_LOAD:
-                return mem.load(addr, size)
-            if op == MEM_STORE:
-                mem.store(addr, size, v1)
-                return 0
-            assert op == MEM_CMPXCHG
-            old = mem.load(addr, size)
-            mem.check(addr, size, PROT_WRITE)
-            if old == v1:
-                mem.store(addr, size, v2)
-            return old
-        except GuestFault as f:
-            s = CPUState.from_address(state)
-            s.exit_reason = RET_FAULT
-            s.exit_arg = f.addr
-            s.fault_write = int(f.write)
-            s.r[15] = where & 0xFFFFFFFF
-            s.itstate = where >> 32
-        except BaseException as e:  # noqa: BLE001 - must not unwind through generated code
-            self.internal_error = e
-            CPUState.from_address(state).exit_reason = RET_FAULT
-        return 0
-
     def _helper(self, state: int, hid: int, args) -> int:
         try:
             h = HELPERS[helper_names()[hid]]

@@ -6,9 +6,9 @@ turns regions (lists of ``jitemu.ir.Block``, entry first) into LLVM functions ``
 Conventions of generated code (the JIT engine in ``jitemu.codegen.jit`` is the other side):
 - Guest state is the one ``CPUState``; fields are reached by their byte offsets (``jitemu.state.FIELDS``).
 - Guest memory is ``state.host_mem + addr``; every access first checks the page permission byte at
-  ``state.host_perms[addr >> 12]``.  Accesses that cross a page, fault, or store to a page holding code go
-  to the runtime's slow path (``RT_MEM``, out of line in a cold block), which may report a fault: it then
-  sets r15 and ITSTATE to the faulting instruction's, and the block returns ``RET_FAULT``.
+  ``state.host_perms[addr >> 12]``.  An access that crosses a page, faults, or stores to a page holding code
+  leaves the function (a cold block) with r15 and ITSTATE set to its instruction's and returns ``RET_SLOW``:
+  the engine interprets from there.
 - A GOTO exit stores the target pc and tail-calls through its chain slot (a global initialised to
   ``jit_miss``, patched by the engine once the target is compiled).  A JUMP exit looks the target up in the
   table at ``state.host_tb_table`` and tail-calls the entry on a hit.  Both return 0 to the engine when the
@@ -28,7 +28,7 @@ from llvmlite import ir
 
 from jitemu.codegen.llvm_vec import vector_lowering
 from jitemu.codegen.llvm_vecfp import vector_fp_lowering
-from jitemu.codegen.retcodes import RET_FAULT, RET_HOT, RET_MISS
+from jitemu.codegen.retcodes import RET_HOT, RET_MISS, RET_SLOW
 from jitemu.fpu import FP_OPS
 from jitemu.helpers import HELPERS
 from jitemu.ir import Block, Const, ExitKind, Insn, Op, Value
@@ -39,7 +39,6 @@ I1, I8, I16, I32, I64 = (ir.IntType(w) for w in (1, 8, 16, 32, 64))
 INT = {w: ir.IntType(w) for w in (1, 8, 16, 32, 48, 64, 96, 128, 160)}  # 48, 96, 160: packed FP op results
 PTR = I8.as_pointer()
 BLOCK_FN = ir.FunctionType(I32, [PTR])
-MEM_FN = ir.FunctionType(I64, [PTR, I32, I32, I32, I64, I64, I64])  # (state, op, addr, size, v1, v2, where)
 HELPER_FN = ir.FunctionType(I64, [PTR, I32, I64.as_pointer()])  # (state, helper id, args)
 
 # The optimisation pipeline for guest code: promote the guest words to SSA registers, fold the flag
@@ -52,10 +51,8 @@ JIT_PASSES = ("sroa", "instruction_combine", "simplify_cfg", "new_gvn", "dead_st
 # so regions that stay hot are compiled again at tier 2 (``JIT_PASSES``, full code generation).
 TIER1_PASSES = ("sroa", "simplify_cfg")
 
-# slow-path memory operations
-MEM_LOAD, MEM_STORE, MEM_CMPXCHG = 0, 1, 2
 # runtime table slots (state.host_runtime)
-RT_MEM, RT_HELPER, RT_FP = 0, 1, 2
+RT_HELPER, RT_FP = 0, 1
 
 
 def helper_names() -> list[str]:
@@ -189,7 +186,7 @@ class _RegionLowering:
         self.promote_at = promote_at
         self.entries = entries  # the first ``entries`` blocks are entry points
         self._counter: ir.GlobalVariable | None = None
-        self._mem_base = self._perms = self._mem_fn = None
+        self._mem_base = self._perms = None
         self._ret: ir.PhiInstr | None = None
         self._tail: ir.PhiInstr | None = None
         # per-block lowering state
@@ -197,6 +194,7 @@ class _RegionLowering:
         self.labels: dict[int, ir.Block] = {}
         self.pc = entry.pc
         self.it = entry.itstate
+        self.thumb = int(entry.thumb)
         self.ninsns = 0
 
     # ---- helpers -------------------------------------------------------------------------------------
@@ -242,6 +240,7 @@ class _RegionLowering:
                 switch.add_case(self.const(pcword), self.heads[pcword])
         for blk in self.blocks:
             self.vals, self.pc, self.it, self.ninsns = {}, blk.pc, blk.itstate, 0
+            self.thumb = int(blk.thumb)
             b.position_at_end(self.heads[pcword_of(blk)])
             self.labels = {lab: self.new_block(f"L{lab}") for lab in range(blk.nlabels)}
             for insn in blk.insns:
@@ -260,8 +259,6 @@ class _RegionLowering:
         b = self.b
         self._mem_base = self.host_ptr("host_mem")
         self._perms = self.host_ptr("host_perms")
-        rt = b.bitcast(self.host_ptr("host_runtime"), MEM_FN.as_pointer().as_pointer())
-        self._mem_fn = b.load(b.gep(rt, [self.const(RT_MEM)]))
         self.promoted: dict[str, ir.Value] = {}
         self.dirty: list[str] = []
         for insn in (i for blk in self.blocks for i in blk.insns):
@@ -427,54 +424,47 @@ class _RegionLowering:
         return self.b.bitcast(p, INT[w].as_pointer())
 
     def fast_check(self, addr: ir.Value, size: int, need_mask: int, need_val: int) -> ir.Value:
-        """i1: the access stays inside one page whose permission byte satisfies (perm & mask) == val."""
+        """i1: the permission byte of the page of every byte accessed satisfies (perm & mask) == val.
+        Accesses of up to a word must stay inside one page (an unaligned word across pages is rare); a
+        wider one (LDRD/STRD, VLDR/VSTR, NEON: doublewords on word-aligned addresses cross a page at every
+        512th one) may cross into a next page that passes too, the host mapping being contiguous.  The
+        last byte's page is reckoned in 64 bits, so past the top of the guest's space it is the entry after
+        the last page, which is never mapped (``GuestMemory.perms``)."""
         b = self.b
-        page = b.zext(b.lshr(addr, self.const(12)), I64)
-        perm = b.load(b.gep(self._perms, [page]))
-        ok = b.icmp_unsigned("==", b.and_(perm, ir.Constant(I8, need_mask)), ir.Constant(I8, need_val))
-        if size > 1:
+
+        def perm_ok(page: ir.Value) -> ir.Value:
+            perm = b.load(b.gep(self._perms, [page]))
+            return b.icmp_unsigned("==", b.and_(perm, ir.Constant(I8, need_mask)), ir.Constant(I8, need_val))
+
+        a64 = b.zext(addr, I64)
+        ok = perm_ok(b.lshr(a64, ir.Constant(I64, 12)))
+        if size > 4:
+            last = b.lshr(b.add(a64, ir.Constant(I64, size - 1)), ir.Constant(I64, 12))
+            ok = b.and_(ok, perm_ok(last))
+        elif size > 1:
             inpage = b.icmp_unsigned("<=", b.and_(addr, self.const(0xFFF)), self.const(0x1000 - size))
             ok = b.and_(ok, inpage)
         return ok
 
-    def _access(self, ok: ir.Value, fast, op: int, addr: ir.Value, w: int, v1: ir.Value, v2: ir.Value,
-                speculate: bool = False):  # fmt: skip
-        """``fast()`` when ok, else the runtime's slow path (an out-of-line cold block); returns the iN
-        result joined from both (None when ``fast`` gives none).  ``speculate``: ``fast()`` is harmless
-        when not ok (a load), so it runs before the check's branch, in the same block.
-
-        The slow block calls the runtime with this instruction's pc and ITSTATE, which it stores on a fault;
-        the block then branches straight to the function's shared write-back-and-return block, so an
-        access costs a call block and a join block (and a fast-path block unless speculated), and no
-        block of its own for the fault."""
+    def _access(self, ok: ir.Value, fast, speculate: bool = False) -> ir.Value | None:
+        """``fast()`` when ok (its value, or None); else leave the function with RET_SLOW at this
+        instruction (pc and ITSTATE in the state, through the shared write-back-and-return block), for the
+        engine to interpret it: a page crossing, a store to a page holding code, a fault.  The guest words
+        written back are those before the instruction (an access comes before the instruction's register
+        writes, and redoing its earlier stores stores the same values), so this exit is as precise as a
+        fault.  ``speculate``: ``fast()`` is harmless when not ok (a load), so it runs before the check's
+        branch, in the same block.  An access costs one cold block, and no call, join or phi."""
         b = self.b
-        slow_bb, join = self.new_block("mem.slow"), self.new_block("mem.join")
-        if speculate:
-            v_fast, fast_bb = fast(), b.block
-            b.cbranch(ok, join, slow_bb)
-        else:
-            fast_bb = self.new_block("mem.fast")
-            b.cbranch(ok, fast_bb, slow_bb)
+        slow_bb, cont = self.new_block("mem.slow"), self.new_block("mem.ok")
+        v_fast = fast() if speculate else None
+        b.cbranch(ok, cont, slow_bb)
         b.block.terminator.set_metadata("prof", self._weights(2000, 1))
-        if not speculate:
-            b.position_at_end(fast_bb)
-            v_fast = fast()
-            b.branch(join)
         b.position_at_end(slow_bb)
-        where = ir.Constant(I64, self.pc | self.it << 32)
-        r = b.call(self._mem_fn, [self.state, self.const(op), addr, self.const(w // 8), v1, v2, where])
-        r = b.trunc(r, INT[w]) if w < 64 else r
-        faulted = b.icmp_unsigned("==", self.get("exit_reason", 32), self.const(RET_FAULT))
-        self._ret_block().add_incoming(self.const(RET_FAULT), b.block)
-        b.cbranch(faulted, self._ret.parent, join)
-        b.block.terminator.set_metadata("prof", self._weights(1, 2000))
-        b.position_at_end(join)
-        if v_fast is None:
-            return None
-        phi = b.phi(INT[w])
-        phi.add_incoming(v_fast, fast_bb)
-        phi.add_incoming(r, slow_bb)
-        return phi
+        self.set_pc(self.const(self.pc | self.thumb))
+        self.set("itstate", self.const(self.it))
+        self.ret(self.const(RET_SLOW))
+        b.position_at_end(cont)
+        return v_fast if speculate else fast()
 
     def _weights(self, taken: int, not_taken: int) -> ir.MDValue:
         """Branch weights metadata (``prof``): the fast path of an access is taken, the fault branch not."""
@@ -491,32 +481,21 @@ class _RegionLowering:
         of the guest's space (a page crossing, which the check sends to the slow path anyway) stays inside
         the host mapping too.  No clamp of the address is needed, so none lengthens the load's latency."""
         b = self.b
-        zero = ir.Constant(I64, 0)
         ok = self.fast_check(addr, w // 8, PROT_READ, PROT_READ)
-        return self._access(ok, lambda: b.load(self.host_addr(addr, w), align=1), MEM_LOAD, addr, w, zero, zero,
-                            speculate=True)  # fmt: skip
+        return self._access(ok, lambda: b.load(self.host_addr(addr, w), align=1), speculate=True)
 
     def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
         b = self.b
         ok = self.fast_check(addr, w // 8, PROT_WRITE | PAGE_CODE, PROT_WRITE)
-        v64 = b.zext(v, I64) if w < 64 else v
-
-        def fast() -> None:
-            b.store(v, self.host_addr(addr, w), align=1)
-
-        self._access(ok, fast, MEM_STORE, addr, w, v64, ir.Constant(I64, 0))
+        self._access(ok, lambda: b.store(v, self.host_addr(addr, w), align=1))
 
     def cmpxchg(self, addr: ir.Value, expected: ir.Value, new: ir.Value, w: int) -> ir.Value:
         b = self.b
         ok = self.fast_check(addr, w // 8, PROT_READ | PROT_WRITE | PAGE_CODE, PROT_READ | PROT_WRITE)
         ok = b.and_(ok, b.icmp_unsigned("==", b.and_(addr, self.const(w // 8 - 1)), self.const(0)))
-        ext = (lambda x: b.zext(x, I64)) if w < 64 else (lambda x: x)
-        e64, n64 = ext(expected), ext(new)
         return self._access(
-            ok,
-            lambda: b.extract_value(b.cmpxchg(self.host_addr(addr, w), expected, new, "seq_cst", "seq_cst"), 0),
-            MEM_CMPXCHG, addr, w, e64, n64,
-        )  # fmt: skip
+            ok, lambda: b.extract_value(b.cmpxchg(self.host_addr(addr, w), expected, new, "seq_cst", "seq_cst"), 0)
+        )
 
     def call_helper(self, name: str, args: list[ir.Value], w: int) -> ir.Value | None:
         b = self.b

@@ -4,7 +4,7 @@ and ALIGN exits).  A module of its own so that the engine knows them without loa
 from jitemu.ir import ExitKind
 
 RET_MISS = 0  # left compiled code (target not compiled, or the host set exit_request); r15/thumb: where to go
-RET_FAULT = 0x40  # a guest memory fault: r15/itstate = the faulting instruction, exit_arg = the address
+RET_SLOW = 0x40  # an access the inline check did not pass: r15/thumb/itstate = its instruction, to interpret
 RET_HOT = 0x41  # a tier-1 region got hot: exit_arg = its entry's pc word, r15/thumb = where to go on
 
-assert not {RET_MISS, RET_FAULT, RET_HOT} & {int(k) for k in ExitKind}, "return codes must not be exit kinds"
+assert not {RET_MISS, RET_SLOW, RET_HOT} & {int(k) for k in ExitKind}, "return codes must not be exit kinds"

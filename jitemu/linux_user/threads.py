@@ -117,7 +117,7 @@ def start_thread(p: Process, flags: int, newsp: int, ptid: int, tls: int, ctid: 
 
     proc = p.process
     state = CPUState.from_buffer_copy(p.state)
-    state.exit_request = state.exit_reason = state.insn_count = state.block_count = 0
+    state.exit_request = state.insn_count = state.block_count = 0
     state.excl_valid = 0
     state.r[0] = 0
     if newsp:

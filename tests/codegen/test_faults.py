@@ -7,7 +7,7 @@ import pytest
 
 from jitemu.engine import Engine
 from jitemu.events import EventKind
-from jitemu.memory import PROT_READ, PROT_WRITE, GuestMemory
+from jitemu.memory import PAGE_CODE, PROT_READ, PROT_WRITE, GuestMemory
 from jitemu.state import CPUState
 
 CODE = 0x8000
@@ -59,3 +59,76 @@ def test_fault_at_the_top_of_the_address_space(engine: str) -> None:
     ev = eng.run()
     assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, CODE, 0xFFFFFFFD)
     assert state.r[0] == 0
+
+
+DATA = 0x20000  # two mapped pages, DATA and NEXT; the page after NEXT is never mapped
+NEXT = DATA + 0x1000
+# name: (A32 instruction, r1 at the start, NEXT's permissions); mostly, a later access of the instruction is
+# one generated code cannot do inline, so it leaves for the interpreter at the instruction (RET_SLOW)
+SLOW = {
+    # the third load faults; r1 (the base) is one of the loaded registers, so it must not be written yet
+    "ldm-base-loaded-fault": (0xE8910007, NEXT - 8, None),
+    # a word across the page end (both pages readable): the interpreter does it, with the writeback
+    "ldr-post-index-crossing": (0xE4910004, NEXT - 2, PROT_READ),
+    # the third store goes to a page holding code; the first two, done inline, are done again
+    "stm-writeback-code-page": (0xE8A1001C, NEXT - 8, PROT_READ | PROT_WRITE | PAGE_CODE),
+    "vstm-writeback-code-page": (0xECA10B06, NEXT - 16, PROT_READ | PROT_WRITE | PAGE_CODE),
+    "vldm-writeback-fault": (0xECB10B06, NEXT + 0x1000 - 16, PROT_READ),
+    "strd-code-page": (0xE1C120F0, NEXT - 4, PROT_READ | PROT_WRITE | PAGE_CODE),
+    # a doubleword across the page end: inline when both pages pass (VLDR d0, [r1]), else left
+    "vldr-crossing": (0xED910B00, NEXT - 4, PROT_READ),
+    "vldr-crossing-fault": (0xED910B00, NEXT + 0x1000 - 4, PROT_READ),
+}
+
+
+def _run_slow(name: str, engine: str) -> tuple:
+    insn, base, next_prot = SLOW[name]
+    mem = GuestMemory()
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    mem.write_raw(CODE, insn.to_bytes(4, "little") + bytes.fromhex("000000ef"))  # ...; svc #0
+    mem.map(DATA, 0x1000, PROT_READ | PROT_WRITE)
+    if next_prot is not None:
+        mem.map(NEXT, 0x1000, next_prot & ~PAGE_CODE)
+        mem.perms[NEXT >> 12] |= next_prot & PAGE_CODE
+    mem.write_raw(DATA, bytes(range(256)) * 16)
+    state = CPUState()
+    state.r[1], state.r[2], state.r[3], state.r[4], state.r[15] = base, 0x11111111, 0x22222222, 0x33333333, CODE
+    state.d[0], state.d[1], state.d[2] = 0x4444444444444444, 0x5555555555555555, 0x6666666666666666
+    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
+                 jit_promote=1 if engine == "jit-tier2" else None)  # fmt: skip
+    ev = eng.run()
+    if engine != "interp":
+        assert eng.jit is not None and eng.jit.native, "the block was not compiled"
+    data = mem.read_raw(DATA, 0x1000) + (mem.read_raw(NEXT, 0x1000) if next_prot is not None else b"")
+    return (ev.kind, ev.pc, ev.addr), list(state.r), list(state.d[:3]), data
+
+
+@pytest.mark.parametrize("engine", ["jit", "jit-tier2"])
+@pytest.mark.parametrize("name", SLOW)
+def test_access_left_to_the_interpreter_mid_instruction(name: str, engine: str) -> None:
+    """An instruction whose later access generated code cannot do inline (fault, page crossing, store to a
+    code page) ends as it does in the interpreter: generated code leaves before the instruction writes any
+    register, and the interpreter does the whole instruction."""
+    want = _run_slow(name, "interp")
+    assert want[0][0] == (EventKind.FAULT if name.endswith("fault") else EventKind.SYSCALL)
+    assert _run_slow(name, engine) == want
+
+
+@pytest.mark.parametrize("engine", ["interp", "jit", "jit-tier2"])
+def test_doubleword_across_the_top_of_the_address_space(engine: str) -> None:
+    """VLDR d0 at 0xfffffffc, with the top page and page 0 both readable: jitemu's memory treats an access
+    past the top as a fault (``GuestMemory.check``), and generated code must agree - its check of the last
+    byte's page, reckoned in 64 bits, lands on the entry past the last page, which never passes; it must
+    not read the host page past the guest's 4 GiB as data."""
+    mem = GuestMemory()
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    mem.write_raw(CODE, bytes.fromhex("000b91ed000000ef"))  # vldr d0, [r1]; svc #0
+    mem.map(0xFFFFF000, 0x1000, PROT_READ | PROT_WRITE)
+    mem.map(0, 0x1000, PROT_READ | PROT_WRITE)
+    state = CPUState()
+    state.r[1], state.r[15] = 0xFFFFFFFC, CODE
+    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
+                 jit_promote=1 if engine == "jit-tier2" else None)  # fmt: skip
+    ev = eng.run()
+    assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, CODE, 0xFFFFFFFC)
+    assert state.d[0] == 0

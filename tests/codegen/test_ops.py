@@ -140,7 +140,7 @@ def world():
 
 def _snapshot(state: CPUState, mem: GuestMemory) -> tuple[bytes, bytes]:
     raw = bytes((ctypes.c_char * ctypes.sizeof(CPUState)).from_address(ctypes.addressof(state)))
-    return raw[: CPUState.exit_reason.offset], mem.read_raw(DATA, 0x1000)
+    return raw[: CPUState.exit_arg.offset], mem.read_raw(DATA, 0x1000)
 
 
 def test_every_op_is_covered() -> None:

@@ -32,7 +32,7 @@ from unicorn.unicorn_const import (
 
 from jitemu.codegen.interp import Interpreter
 from jitemu.codegen.jit import JitTier
-from jitemu.codegen.retcodes import RET_FAULT, RET_MISS
+from jitemu.codegen.retcodes import RET_MISS, RET_SLOW
 from jitemu.ir import ExitKind
 from jitemu.lift.translate import translate
 from jitemu.memory import PROT_EXEC, PROT_READ, PROT_WRITE, GuestFault, GuestMemory
@@ -253,8 +253,12 @@ class Machine:
         self.jit.compile([[block]], tier=1 + self.jit_runs % 2)
         code = self.jit.native[(block.pc, int(block.thumb), 0)](self.jit.state_addr)
         note, fault = "", False
-        if code == RET_FAULT:
-            fault, s.exit_reason = True, 0
+        if code == RET_SLOW:  # an access the inline check did not pass: interpreted, as the engine does
+            try:
+                ex = self.interp.run(self.interp.prepare(translate(mem, s.r[15], bool(s.thumb), s.itstate)))
+                s.r[15], s.thumb = ex.pcword & ~1, ex.pcword & 1
+            except GuestFault as f:
+                s.r[15], fault = f.pc if f.pc is not None else s.r[15], True
         elif code != RET_MISS:
             note = f"jitemu (jit) exit {ExitKind(code).name}"
         if self.jit.internal_error is not None:
