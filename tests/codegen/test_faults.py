@@ -21,6 +21,12 @@ CASES = {
 }
 
 
+def _engine(mem: GuestMemory, state: CPUState, engine: str) -> Engine:
+    """interp; jit: every block compiled at tier 1 on its first arrival; jit-tier2: promoted to tier 2 at once."""
+    return Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
+                  jit_promote=1 if engine == "jit-tier2" else None)  # fmt: skip
+
+
 @pytest.mark.parametrize("engine", ["interp", "jit", "jit-tier2"])
 @pytest.mark.parametrize("name", CASES)
 def test_fault_is_precise(name: str, engine: str) -> None:
@@ -31,9 +37,7 @@ def test_fault_is_precise(name: str, engine: str) -> None:
     mem.write_raw(CODE, code)
     state = CPUState()
     state.r[1], state.r[15], state.thumb, state.ZF = BAD, CODE, int(thumb), 0  # Z set
-    promote = 1 if engine == "jit-tier2" else None
-    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
-                 jit_promote=promote)  # fmt: skip
+    eng = _engine(mem, state, engine)
     ev = eng.run()
     assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, fault_pc, BAD)
     assert state.r[15] == fault_pc and state.itstate == itstate
@@ -54,8 +58,7 @@ def test_fault_at_the_top_of_the_address_space(engine: str) -> None:
     mem.write_raw(CODE, bytes.fromhex("000091e5"))  # A32: ldr r0, [r1]
     state = CPUState()
     state.r[1], state.r[15] = 0xFFFFFFFD, CODE
-    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
-                 jit_promote=1 if engine == "jit-tier2" else None)  # fmt: skip
+    eng = _engine(mem, state, engine)
     ev = eng.run()
     assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, CODE, 0xFFFFFFFD)
     assert state.r[0] == 0
@@ -94,8 +97,7 @@ def _run_slow(name: str, engine: str) -> tuple:
     state = CPUState()
     state.r[1], state.r[2], state.r[3], state.r[4], state.r[15] = base, 0x11111111, 0x22222222, 0x33333333, CODE
     state.d[0], state.d[1], state.d[2] = 0x4444444444444444, 0x5555555555555555, 0x6666666666666666
-    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
-                 jit_promote=1 if engine == "jit-tier2" else None)  # fmt: skip
+    eng = _engine(mem, state, engine)
     ev = eng.run()
     if engine != "interp":
         assert eng.jit is not None and eng.jit.native, "the block was not compiled"
@@ -127,8 +129,7 @@ def test_doubleword_across_the_top_of_the_address_space(engine: str) -> None:
     mem.map(0, 0x1000, PROT_READ | PROT_WRITE)
     state = CPUState()
     state.r[1], state.r[15] = 0xFFFFFFFC, CODE
-    eng = Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
-                 jit_promote=1 if engine == "jit-tier2" else None)  # fmt: skip
+    eng = _engine(mem, state, engine)
     ev = eng.run()
     assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, CODE, 0xFFFFFFFC)
     assert state.d[0] == 0
