@@ -109,7 +109,10 @@ def _scalar_fp_table() -> dict:
         t[f"muladd.f{n}"] = lambda low, args, n=n: low._fp_muladd(n, args)
         for u in (False, True):
             it = "u32" if u else "s32"
-            t[f"tofix.{it}.f{n}.rz"] = lambda low, args, u=u, n=n: low._fp_tofix(u, n, args)
+            for rz in (True, False):
+                t[f"tofix.{it}.f{n}.{'rz' if rz else 'rm'}"] = lambda low, args, u=u, n=n, rz=rz: low._fp_tofix(
+                    u, n, rz, args
+                )
             for rn in (True, False):
                 t[f"fromfix.f{n}.{it}.{'rn' if rn else 'rm'}"] = lambda low, args, u=u, n=n, rn=rn: low._fp_fromfix(
                     u, n, rn, args
@@ -124,8 +127,8 @@ _SCALAR_FP = _scalar_fp_table()
 
 def _scalar_fp_fast(name: str, args: list[ir.Value]):
     """The guarded host lowering of VFP operation ``name`` with these arguments, or None (conversions to
-    and from fixed point only without fraction bits)."""
-    if name.startswith(("tofix", "fromfix")) and not (isinstance(args[1], ir.Constant) and args[1].constant == 0):
+    and from fixed point only with a constant number of fraction bits, as VCVT's encodings give)."""
+    if name.startswith(("tofix", "fromfix")) and not isinstance(args[1], ir.Constant):
         return None
     return _SCALAR_FP.get(name)
 
@@ -690,37 +693,52 @@ class _RegionLowering:
         ok = b.and_(b.or_(normal, zero), self._fp_rn(fpscr))
         return ok, rbits, self._ixc_if(b.fcmp_unordered("!=", b.fpext(r, _FTY[64]), x), fpscr)
 
-    def _fp_tofix(self, unsigned: bool, n: int, args: list[ir.Value]):
-        """VCVT.S32/U32.FN (round toward zero, no fraction bits): a truncating host conversion when the input
-        is normal or zero and its truncation is in range (in double: the comparisons are exact); inexact iff
-        the integer differs from the input."""
+    def _fp_tofix(self, unsigned: bool, n: int, round_zero: bool, args: list[ir.Value]):
+        """VCVT.S32/U32 to fixed point (fbits fraction bits, a constant): the input scaled by 2**fbits in
+        double (exact: no overflow, and a double holds every single and scaling cannot drop bits of a
+        double this large or larger); rounded toward zero (VCVT) or to nearest even (VCVTR, taken only when
+        FPSCR selects that mode); a host conversion when the input is normal or zero and the rounded value
+        is in range; inexact iff the integer differs from the scaled input."""
         b = self.b
-        a, _, fpscr = args
+        a, fbits, fpscr = args
         x = b.bitcast(a, _FTY[n])
-        xd = b.fpext(x, _FTY[64]) if n == 32 else x
-        lo, hi = (-1.0, 4294967296.0) if unsigned else (-2147483649.0, 2147483648.0)
-        ok = b.and_(
-            b.fcmp_ordered(">", xd, ir.Constant(_FTY[64], lo)), b.fcmp_ordered("<", xd, ir.Constant(_FTY[64], hi))
-        )
+        d = _FTY[64]
+        xd = b.fpext(x, d) if n == 32 else x
+        if fbits.constant:
+            xd = b.fmul(xd, ir.Constant(d, float(1 << fbits.constant)))
+        if round_zero:
+            lo, hi = (-1.0, 4294967296.0) if unsigned else (-2147483649.0, 2147483648.0)
+            rd = xd
+            ok = b.and_(b.fcmp_ordered(">", xd, ir.Constant(d, lo)), b.fcmp_ordered("<", xd, ir.Constant(d, hi)))
+        else:
+            rd = b.call(self._fp_intrinsic("llvm.roundeven", 64, 1), [xd])
+            lo, hi = (0.0, 4294967295.0) if unsigned else (-2147483648.0, 2147483647.0)
+            ok = b.and_(b.fcmp_ordered(">=", rd, ir.Constant(d, lo)), b.fcmp_ordered("<=", rd, ir.Constant(d, hi)))
+            ok = b.and_(ok, self._fp_rn(fpscr))
         mag = b.and_(a, ir.Constant(a.type, (1 << (n - 1)) - 1))
         normal_or_zero = b.or_(b.icmp_unsigned("!=", self._fp_exp(a, n), ir.Constant(a.type, 0)),
                                b.icmp_unsigned("==", mag, ir.Constant(a.type, 0)))  # fmt: skip
         ok = b.and_(ok, normal_or_zero)
-        i = b.fptosi(b.select(ok, xd, ir.Constant(_FTY[64], 0.0)), I64)  # in range: no poison
-        inexact = b.fcmp_unordered("!=", b.sitofp(i, _FTY[64]), xd)
+        i = b.fptosi(b.select(ok, rd, ir.Constant(d, 0.0)), I64)  # in range: no poison
+        inexact = b.fcmp_unordered("!=", b.sitofp(i, d), xd)
         return ok, b.trunc(i, I32), self._ixc_if(inexact, fpscr)
 
     def _fp_fromfix(self, unsigned: bool, n: int, nearest: bool, args: list[ir.Value]):
-        """VCVT.FN.S32/U32 (no fraction bits): in round to nearest (the op's own, or FPSCR's), a host int to
-        FP conversion; exact for f64, for f32 inexact iff the result differs from the exact double."""
+        """VCVT.FN.S32/U32 from fixed point (fbits fraction bits, a constant): in round to nearest (the op's
+        own, or FPSCR's), a host int to FP conversion then a scaling by 2**-fbits, exact as the result is
+        far from the denormal range (so it commutes with the rounding); exact for f64, for f32 inexact iff
+        the result differs from the exact double."""
         b = self.b
-        a, _, fpscr = args
+        a, fbits, fpscr = args
         conv = b.uitofp if unsigned else b.sitofp
         ok = ir.Constant(I1, 1) if nearest else self._fp_rn(fpscr)
-        r = conv(a, _FTY[n])
+        scale = 1.0 / (1 << fbits.constant)
+        r, exact = conv(a, _FTY[n]), conv(a, _FTY[64])
+        if fbits.constant:
+            r, exact = b.fmul(r, ir.Constant(_FTY[n], scale)), b.fmul(exact, ir.Constant(_FTY[64], scale))
         if n == 64:
             return ok, b.bitcast(r, I64), fpscr
-        inexact = b.fcmp_unordered("!=", b.fpext(r, _FTY[64]), conv(a, _FTY[64]))
+        inexact = b.fcmp_unordered("!=", b.fpext(r, _FTY[64]), exact)
         return ok, b.bitcast(r, I32), self._ixc_if(inexact, fpscr)
 
     def _fp_fast(self, op: str, n: int, args: list[ir.Value]):

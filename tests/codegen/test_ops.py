@@ -176,7 +176,7 @@ def test_op_agrees(world, op: Op, width: int, tier: int) -> None:
 
 FAST_FP = [
     *(f"{op}.f{n}" for op in ("add", "sub", "mul", "div", "sqrt", "muladd", "cmp", "cmpe") for n in (32, 64)),
-    *(f"tofix.{t}.f{n}.rz" for t in ("s32", "u32") for n in (32, 64)),
+    *(f"tofix.{t}.f{n}.{r}" for t in ("s32", "u32") for n in (32, 64) for r in ("rz", "rm")),
     *(f"fromfix.f{n}.{t}.{r}" for t in ("s32", "u32") for n in (32, 64) for r in ("rm", "rn")),
     "cvt.f64.f32",
     "cvt.f32.f64",
@@ -253,8 +253,8 @@ def _fp_operands(rng: random.Random, name: str) -> list[int]:
         return [
             rng.choice([rng.getrandbits(32), rng.getrandbits(rng.randrange(1, 33)), -rng.getrandbits(26) & 0xFFFFFFFF])
         ]
-    if name.startswith("tofix"):
-        return [_normal(rng, n, range(-3, 34))]
+    if name.startswith("tofix"):  # scaled by up to 2**32: around the ends of the range and the units
+        return [_normal(rng, n, rng.choice((range(-3, 34), range(-35, 1), range(-68, -30))))]
     if name == "cvt.f32.f64" and rng.random() < 0.2:  # rounds up to the smallest normal / to infinity
         return [
             rng.getrandbits(1) << 63 | rng.choice((1023 - 127, 1023 + 127)) << 52 | (1 << 52) - 1 - rng.getrandbits(28)
@@ -284,18 +284,23 @@ def _fp_operands(rng: random.Random, name: str) -> list[int]:
     return xs
 
 
-@pytest.mark.parametrize("name", FAST_FP)
-def test_fp_fast_path_agrees(world, name: str) -> None:
-    """The LLVM backend's host-FP fast paths give fpu.py's value and flags (conversions to and from
-    fixed point: without fraction bits, the only ones with a fast path)."""
+FIXED = ("tofix", "fromfix")
+
+
+@pytest.mark.parametrize(
+    ("name", "fbits"), [(n, f) for n in FAST_FP for f in ((0, 1, 16, 32) if n.startswith(FIXED) else (0,))]
+)
+def test_fp_fast_path_agrees(world, name: str, fbits: int) -> None:
+    """The LLVM backend's host-FP fast paths give fpu.py's value and flags (conversions to and from fixed
+    point: with a constant number of fraction bits, as the instructions encode it)."""
     mem, state, interp, jit = world
     widths = FP_OPS[name].arg_widths
     blk = Block(0x1000, True)
     b = Builder(blk)
     b.emit(Op.INSN_START, None, aux=0x1000, aux2=2)
     args = [_operand(b, 2 * i, w) for i, w in enumerate(widths)]
-    if name.startswith(("tofix", "fromfix")):
-        args[1] = c32(0)
+    if name.startswith(FIXED):
+        args[1] = c32(fbits)
     r, fpscr = b.fp(name, *args, fpscr=b.get("r6"))
     _store(b, r, 8)
     b.set("r10", fpscr)
