@@ -189,6 +189,7 @@ class Engine:
         self.interp_next = False  # generated code left at an access for the interpreter (RET_SLOW)
         self.native_transitions = 0  # block-to-block transitions inside generated code (when counting)
         self.blocks_interpreted = 0
+        self.interp_work = 0  # the interpreted blocks' costs (``PreparedBlock.cost``): when the JIT starts
         self.blocks_loaded = 0  # taken from the persistent translation cache
 
     @property
@@ -336,10 +337,10 @@ class Engine:
             try:
                 if pb is None:
                     pb = self._translate(key)
-                if jit_on and not interp_only:
-                    n = hot.get(key, 0) + 1
-                    hot[key] = n
-                    if n == threshold and key[2] == 0 and self.blocks_interpreted >= jit_start:
+                if jit_on and not interp_only:  # counted in blocks' costs (FP-heavy ones count more)
+                    old = hot.get(key, 0)
+                    n = hot[key] = old + pb.cost
+                    if old < threshold <= n and key[2] == 0 and self.interp_work >= jit_start:
                         self._compile_hot(key)
                         continue
                 if trace:
@@ -351,7 +352,9 @@ class Engine:
                 return Event(EventKind.FAULT, pc=pc, addr=f.addr, write=f.write)
             self.insns_executed += ex.ninsns
             self.blocks_interpreted += 1
-            if self.blocks_interpreted == jit_start and jit_on:
+            work = self.interp_work
+            self.interp_work = work + pb.cost
+            if work < jit_start <= work + pb.cost and jit_on:
                 self._start_jit()
             pcword = ex.pcword
             s.r[15] = pcword & ~1

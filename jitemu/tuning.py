@@ -11,7 +11,7 @@ MERGED_MAX = 96
 # a tier-1 region is compiled again at tier 2 after JIT_PROMOTE x the JIT threshold arrivals at its blocks
 # (bench, sort/bytecode/matmul: 80, 800 and never tried; tier 1 code runs 1.5-3x slower than tier 2)
 JIT_PROMOTE = 800
-# nothing is compiled before a thread has interpreted JIT_START x the JIT threshold blocks (8192 by default:
-# a static hello interprets about 6500, so short runs never load LLVM; a long run starts its JIT ~40 ms later);
+# nothing is compiled before a thread has interpreted JIT_START x the JIT threshold blocks (8192 by default, in
+# blocks' costs: FP operations count extra; a static hello interprets about 6500, so short runs never load LLVM);
 # a threshold below the default turns this off (it asks for early compilation)
 JIT_START = 32

@@ -87,12 +87,13 @@ class PreparedBlock:
     the translation cache has none until something asks for it (the JIT, tracing): ``lift`` makes it
     again from the same guest bytes."""
 
-    __slots__ = ("code", "slots", "insn_pcs", "guest_size", "_block", "lift")
+    __slots__ = ("code", "slots", "insn_pcs", "guest_size", "_block", "lift", "cost")
 
     def __init__(self, block: Block | None, code: list, slots: list, insn_pcs: list[tuple[int, int]],
-                 guest_size: int | None = None, lift: Callable[[], Block] | None = None):  # fmt: skip
+                 guest_size: int | None = None, lift: Callable[[], Block] | None = None, cost: int = 1):  # fmt: skip
         self._block = block
         self.lift = lift
+        self.cost = cost  # what interpreting it once costs, in blocks without FP operations (``Interpreter.cost``)
         self.code = code
         self.slots = slots
         self.insn_pcs = insn_pcs
@@ -124,6 +125,7 @@ class Interpreter:
         # other guest threads, interpreted or compiled (the JIT tier replaces it by its own once bound)
         self.atomic_cas: dict[int, Callable[[int, int, int], int]] | None = make_cas()
         handlers = self._make_handlers()
+        self._fp_handler = handlers["fp"]
         self._encoders = {op._value_: enc for op, enc in self._make_encoders(handlers).items()}
         self._symbols = self._symbol_table(handlers)
         self._symbol_of = {id(obj): sym for sym, obj in self._symbols.items()}
@@ -182,7 +184,14 @@ class Interpreter:
                 aux = (aux, insn.aux2, count, where[0])
             code.append(enc(insn, d, a, w, aux))
             insn_pcs.append(where)
-        return PreparedBlock(block, code, slots, insn_pcs)
+        return PreparedBlock(block, code, slots, insn_pcs, cost=self.cost(code))
+
+    def cost(self, code: list) -> int:
+        """What running prepared ``code`` once costs, in runs of a block without FP operations: each FP
+        operation (jitemu.fpu in Python, about as slow as a whole plain block) counts one more.  The engine
+        counts this toward its JIT thresholds, so FP-heavy code (libm) is compiled sooner."""
+        fp = self._fp_handler
+        return 1 + sum(1 for e in code if e[0] is fp)
 
     # ---- prepared blocks as plain data (the persistent translation cache) ----------------------------
     @staticmethod
@@ -237,7 +246,7 @@ class Interpreter:
             (syms[h], d, a if a.__class__ is int else imp[a], b, c, x if x is None else imp[x])
             for h, d, a, b, c, x in code_data
         ]
-        return PreparedBlock(None, code, list(slots), list(insn_pcs), guest_size, lift)
+        return PreparedBlock(None, code, list(slots), list(insn_pcs), guest_size, lift, self.cost(code))
 
     @staticmethod
     def _make_encoders(H: dict[str, Callable]) -> dict[Op, Callable]:

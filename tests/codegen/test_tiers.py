@@ -87,3 +87,25 @@ def test_tier1_loop_leaves_once_its_tier2_code_is_installed() -> None:
     state.r[0], state.r[15] = 1000, CODE
     assert tier1(jit.state_addr) == RET_HOT
     assert (state.r[0], state.r[15]) == (1000, CODE), "left at its first arrival at the loop head"
+
+
+# A32: loop: vadd.f64 d0, d0, d1; subs r0, r0, #1; bne loop; svc #0
+FP_LOOP = bytes.fromhex("010b30ee010050e2fcffff1a000000ef")
+
+
+def test_fp_operations_count_toward_the_jit_threshold() -> None:
+    """Interpreting an FP operation costs about as much as a plain block, so a block counts one more run
+    per FP operation toward the JIT threshold: the loop block (one VADD.F64: cost 2) reaches a threshold of 4
+    at its second arrival, so it is interpreted once (a plain block would be three times), and the rest of
+    the loop runs as generated code."""
+    mem = GuestMemory()
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    mem.write_raw(CODE, FP_LOOP)
+    state = CPUState()
+    state.r[0], state.r[15] = 10, CODE
+    state.d[1] = 0x3FF0000000000000  # 1.0
+    eng = Engine(mem, state, engine="jit", jit_threshold=4, cache_dir=None)
+    ev = eng.run()
+    assert (ev.kind, state.r[0], state.d[0]) == (EventKind.SYSCALL, 0, 0x4024000000000000)  # 10.0
+    assert eng.cache[(CODE, 0, 0)].cost == 2
+    assert eng.blocks_interpreted == 1 + 1  # the loop block once, then the svc block once
