@@ -543,7 +543,7 @@ class _RegionLowering:
                 hi = b.zext(b.load(b.gep(buf, [self.const(at + k)])), INT[rw])
                 val = b.or_(val, b.shl(hi, ir.Constant(INT[rw], 64 * k)))
             val = b.trunc(val, INT[rw]) if rw < 64 else val
-            return self._fp_pack(val, b.load(b.gep(buf, [self.const(at + words(rw))])), w)
+            return self.fp_pack(val, b.load(b.gep(buf, [self.const(at + words(rw))])), w)
 
         vec_fp = vector_fp_lowering(name)  # NEON f32 arithmetic: guarded host vector code (llvm_vecfp)
         if vec_fp is not None:
@@ -551,7 +551,7 @@ class _RegionLowering:
         vec = vector_lowering(name)
         if vec is not None:  # the value, or (value, new FPSCR) for the saturating ones
             r = vec(b, args)
-            return self._fp_pack(*(r if isinstance(r, tuple) else (r, args[-1])), w)
+            return self.fp_pack(*(r if isinstance(r, tuple) else (r, args[-1])), w)
         fast = _scalar_fp_fast(name, args)
         if fast is None:
             return slow()
@@ -563,7 +563,7 @@ class _RegionLowering:
         b = self.b
         with b.if_else(ok, likely=True) as (then, otherwise):
             with then:
-                v_fast = self._fp_pack(val, fpscr, w)
+                v_fast = self.fp_pack(val, fpscr, w)
                 bb_fast = b.block
             with otherwise:
                 r = slow()
@@ -574,7 +574,7 @@ class _RegionLowering:
         phi.add_incoming(v_slow, bb_slow)
         return phi
 
-    def _fp_pack(self, val: ir.Value, fpscr: ir.Value, w: int) -> ir.Value:
+    def fp_pack(self, val: ir.Value, fpscr: ir.Value, w: int) -> ir.Value:
         b = self.b
         wide = ir.IntType(w)
         fp32 = b.trunc(fpscr, I32) if fpscr.type.width > 32 else fpscr

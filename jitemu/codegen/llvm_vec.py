@@ -252,6 +252,8 @@ NARROW_SAT: dict[str, tuple[Callable[..., ir.Value], bool | None]] = {
     "qrshrn": (lambda g, x, k: g.rshr(x, k, 2 * g.e), None),
     "qshrun": (lambda g, x, k: g.shr(x, k, 2 * g.e), False),
     "qrshrun": (lambda g, x, k: g.rshr(x, k, 2 * g.e), False),
+    "qmovn": (lambda g, x: x, None),  # VQMOVN/VQMOVUN: the lane itself, saturated
+    "qmovun": (lambda g, x: x, False),
 }
 # long operations (D lanes of e bits -> Q lanes of 2e bits): fn(g, *operands extended to 2e bits)
 LONG: dict[str, tuple[str, Callable[..., ir.Value]]] = {
@@ -317,6 +319,8 @@ def vector_lowering(name: str) -> Lowering | None:
         if op in ("paddl", "padal"):
             return _wrap(n // 2, 2 * e, signed, width, lambda g, a: _paddl(g, a, e))
         return None
+    if op in ("tbl", "tbx") and rest[:1] == ["d"]:
+        return _wrap(8, 8, False, 64, lambda g, a: _table_lookup(g, a, op == "tbx"))
     if rest:
         return None
     if t == "p8":
@@ -337,6 +341,29 @@ def vector_lowering(name: str) -> Lowering | None:
         f = NARROW[op]
         return _wrap(128 // e, e, signed, 64, lambda g, a: g.b.trunc(f(g, *_same_args(g, a)), g.vt(e // 2)))
     return None
+
+
+def _table_lookup(g: G, a: list[ir.Value], extension: bool) -> ir.Value:
+    """VTBL/VTBX: each byte of the index register picks a byte of the table (1-4 D registers, the first
+    lowest); an index past the table gives 0 (VTBL) or leaves the destination's byte (VTBX, whose old
+    destination comes first).  A variable lane index, lane by lane."""
+    b = g.b
+    old, idx, *regs = a if extension else [None, *a]
+    i32 = ir.IntType(32)
+    size, wide = 8 * len(regs), ir.IntType(64 * len(regs))
+    whole = b.zext(regs[0], wide)
+    for k, r in enumerate(regs[1:], 1):
+        whole = b.or_(whole, b.shl(b.zext(r, wide), ir.Constant(wide, 64 * k)))
+    table = b.bitcast(whole, ir.VectorType(ir.IntType(8), size))
+    iv = g.vec(idx, 8)
+    out = g.vec(old, 8) if extension else g.const(0, 8)
+    for i in range(8):
+        lane = ir.Constant(i32, i)
+        x = b.extract_element(iv, lane)
+        inside = b.icmp_unsigned("<", x, ir.Constant(ir.IntType(8), size))
+        byte = b.extract_element(table, b.zext(b.select(inside, x, ir.Constant(ir.IntType(8), 0)), i32))
+        out = b.insert_element(out, b.select(inside, byte, b.extract_element(out, lane)), lane)
+    return out
 
 
 def _same_args(g: G, a: list[ir.Value]) -> list[ir.Value]:

@@ -39,6 +39,9 @@ VecFPLowering = Callable[[object, list[ir.Value], int, Callable[[], ir.Value]], 
 def vector_fp_lowering(name: str) -> VecFPLowering | None:
     """The guarded lowering of NEON operation ``name`` (``fma.f32.q``...), or None."""
     parts = name.split(".")
+    if parts[0] in ("tofix", "fromfix") and len(parts) == 4 and parts[3] in ("d", "q"):
+        unsigned, n = "u32" in parts[1:3], 4 if parts[3] == "q" else 2
+        return lambda low, args, w, slow: _fixed(low, parts[0] == "tofix", unsigned, n, args, w, slow)
     if len(parts) != 3 or parts[1] != "f32":
         return None
     op, n = parts[0], 4 if parts[2] == "q" else 2
@@ -222,3 +225,41 @@ def _lower(low, op: str, n: int, args: list[ir.Value], w: int, slow: Callable[[]
     ixc = zero if inexact is None else b.select(v.any(inexact), ir.Constant(I32, IXC), zero)
     rbits = b.bitcast(rbits, ir.IntType(32 * n))
     return low.fp_guarded(v.all(ok), rbits, b.or_(fpscr, ixc), w, slow)
+
+
+def _fixed(low, to_fixed: bool, unsigned: bool, n: int, args: list[ir.Value], w: int, slow) -> ir.Value:
+    """VCVT between f32 lanes and 32-bit fixed point with ``fbits`` fraction bits (a constant; 0: integers).
+    To fixed point (round toward zero): every lane normal or zero (the standard FPSCR flushes a denormal,
+    raising IDC; NaN, infinity and out-of-range lanes saturate, raising IOC: those go to the runtime),
+    scaled by 2**fbits in double (exact); inexact iff a lane's integer differs from its scaled value.
+    From fixed point (round to nearest): a host conversion, then a scaling by 2**-fbits that is exact (a
+    non-zero result is at least 2**-32, far from where FZ acts) and so commutes with the rounding; inexact
+    iff a lane differs from the exact double.  That one never needs the runtime."""
+    v = _Vec(low, n)
+    b = v.b
+    x, fbits, fpscr = args
+    if not isinstance(fbits, ir.Constant):
+        return slow()
+    k = fbits.constant
+    zero = ir.Constant(I32, 0)
+    if to_fixed:
+        xf = b.bitcast(x, v.vf)
+        xd = v.wide(xf)
+        if k:
+            xd = b.fmul(xd, v.splat(F64, float(1 << k)))
+        lo, hi = (-1.0, 4294967296.0) if unsigned else (-2147483649.0, 2147483648.0)
+        ok = b.and_(b.fcmp_ordered(">", xd, v.splat(F64, lo)), b.fcmp_ordered("<", xd, v.splat(F64, hi)))
+        e = b.and_(b.lshr(b.bitcast(xf, v.vi), v.splat(I32, 23)), v.splat(I32, 0xFF))
+        ok = b.and_(ok, b.or_(b.icmp_unsigned("!=", e, v.splat(I32, 0)), v.is_zero(xf)))
+        i = b.fptosi(b.select(ok, xd, v.splat(F64, 0.0)), ir.VectorType(ir.IntType(64), n))  # in range: no poison
+        inexact = b.fcmp_unordered("!=", b.sitofp(i, v.vd), xd)
+        ixc = b.select(v.any(inexact), ir.Constant(I32, IXC), zero)
+        rbits = b.bitcast(b.trunc(i, v.vi), ir.IntType(32 * n))
+        return low.fp_guarded(v.all(ok), rbits, b.or_(fpscr, ixc), w, slow)
+    conv = b.uitofp if unsigned else b.sitofp
+    xi = b.bitcast(x, v.vi)
+    r, exact = conv(xi, v.vf), conv(xi, v.vd)
+    if k:
+        r, exact = b.fmul(r, v.splat(F32, 1.0 / (1 << k))), b.fmul(exact, v.splat(F64, 1.0 / (1 << k)))
+    ixc = b.select(v.any(b.fcmp_unordered("!=", v.wide(r), exact)), ir.Constant(I32, IXC), zero)
+    return low.fp_pack(b.bitcast(b.bitcast(r, v.vi), ir.IntType(32 * n)), b.or_(fpscr, ixc), w)

@@ -22,7 +22,10 @@ from jitemu.ir import Block, Builder, Const, ExitKind, Op, c32
 from jitemu.memory import GuestMemory
 from jitemu.state import CPUState
 
-NAMES = sorted(n for n in FP_OPS if "." in n and len(n.split(".")) <= 3 and vector_lowering(n) is not None)
+TABLES = ("tbl.", "tbx.")  # VTBL/VTBX with 1-4 table registers
+NAMES = sorted(
+    n for n in FP_OPS if "." in n and (len(n.split(".")) <= 3 or n.startswith(TABLES)) and vector_lowering(n)
+)
 # the guarded f32 ones (``codegen/llvm_vecfp.py``) too: random lanes are mostly in their guard's range, and
 # equal operands give exact zeros (x - x) - the D forms are also in test_ops.py's fast-path test
 NAMES += sorted(n for n in FP_OPS if vector_fp_lowering(n) is not None)
@@ -97,6 +100,9 @@ def test_vector_lowering_agrees(world, name: str) -> None:
         ds = [_vector(rng, 64, e_op) for _ in range(8)]
         if rng.random() < 0.3:  # equal operands: x*x, x-x, the minimum value squared...
             ds[2:6] = ds[0:2] * 2 if rng.random() < 0.5 else ds[2:4] * 2
+        if name.startswith(TABLES):  # index bytes mostly inside the table (8 per register), some past it
+            size = 8 * int(name.split(".")[-1])
+            ds[name.startswith("tbx.")] = int.from_bytes(bytes(rng.randrange(size + 4) for _ in range(8)), "little")
         k, fpscr = rng.choice(amounts), rng.getrandbits(32)
         out = []
         for engine in ("interp", "jit"):
@@ -127,6 +133,10 @@ def test_lowerings_exist() -> None:
         "clz.i8.q",
         "qdmulh.s16.q",
         "qrshrun.s32",
+        "qmovn.s16",
+        "qmovun.s32",
+        "tbl.i8.d.2",
+        "tbx.i8.d.4",
         "shl.s8.q",
     ):
         assert name in NAMES, name

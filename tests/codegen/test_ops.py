@@ -181,6 +181,8 @@ FAST_FP = [
     "cvt.f64.f32",
     "cvt.f32.f64",
     # NEON (llvm_vecfp): two f32 lanes, standard FPSCR
+    *(f"tofix.{t}.f32.d" for t in ("s32", "u32")),
+    *(f"fromfix.f32.{t}.d" for t in ("s32", "u32")),
     *(
         f"{op}.f32.d"
         for op in (
@@ -237,6 +239,9 @@ def _fp_operands(rng: random.Random, name: str) -> list[int]:
     """Operands for FAST_FP operation ``name``, near the edges of its fast path's guard."""
     widths = FP_OPS[name].arg_widths
     n = widths[0]
+    if name.startswith(FIXED) and name.endswith(".d"):  # NEON: two lanes like the VFP conversion's operand
+        scalar = name[:-2] + (".rz" if name.startswith("tofix") else ".rn")
+        return [_fp_operands(rng, scalar)[0] | _fp_operands(rng, scalar)[0] << 32, 0]
     if name.endswith(".d"):  # NEON: each operand two f32 lanes
         scalar = "muladd.f32" if len(widths) == 3 else "mul.f32"
         lo, hi = _fp_operands(rng, scalar), _fp_operands(rng, scalar)
