@@ -463,6 +463,8 @@ class _RegionLowering:
         b.cbranch(ok, cont, slow_bb)
         b.block.terminator.set_metadata("prof", self._weights(2000, 1))
         b.position_at_end(slow_bb)
+        if self.count and self.ninsns > 1:
+            self._count_insns(self.ninsns - 1)  # the block's instructions before this one
         self.set_pc(self.const(self.pc | self.thumb))
         self.set("itstate", self.const(self.it))
         self.ret(self.const(RET_SLOW))
@@ -835,12 +837,15 @@ class _RegionLowering:
             inexact = b.fcmp_unordered("!=", b.fadd(gamma, z), ir.Constant(fty, 0.0))
         return ok, rbits, self._ixc_if(inexact, fpscr)
 
+    def _count_insns(self, n: int) -> None:
+        """Add n to the state's count of guest instructions executed (``count_insns``: ``-d stats``)."""
+        self.set("insn_count", self.b.add(self.get("insn_count", 64), ir.Constant(I64, n)))
+
     def exit(self, insn: Insn, pcword: ir.Value) -> None:
         b = self.b
         kind: ExitKind = insn.aux
         if self.count and self.ninsns:
-            cnt = self.get("insn_count", 64)
-            self.set("insn_count", b.add(cnt, ir.Constant(I64, self.ninsns)))
+            self._count_insns(self.ninsns)
             if kind in (ExitKind.GOTO, ExitKind.JUMP):
                 n = self.get("block_count", 64)
                 self.set("block_count", b.add(n, ir.Constant(I64, 1)))

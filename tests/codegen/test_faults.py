@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from jitemu import log
 from jitemu.engine import Engine
 from jitemu.events import EventKind
 from jitemu.memory import PAGE_CODE, PROT_READ, PROT_WRITE, GuestMemory
@@ -133,3 +134,24 @@ def test_doubleword_across_the_top_of_the_address_space(engine: str) -> None:
     ev = eng.run()
     assert (ev.kind, ev.pc, ev.addr) == (EventKind.FAULT, CODE, 0xFFFFFFFC)
     assert state.d[0] == 0
+
+
+@pytest.mark.parametrize("engine", ["interp", "jit", "jit-tier2"])
+def test_instructions_before_a_slow_access_are_counted(engine: str) -> None:
+    """-d stats counts guest instructions; generated code that leaves at an access for the interpreter
+    counts the block's instructions before it (the interpreter counts the rest), as the interpreter does."""
+    mem = GuestMemory()
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    # mov r2, #7; mov r3, #1; ldr r0, [r1] (a word across the page end); svc #0
+    mem.write_raw(CODE, bytes.fromhex("0720a0e30130a0e3000091e5000000ef"))
+    mem.map(DATA, 0x2000, PROT_READ | PROT_WRITE)
+    state = CPUState()
+    state.r[1], state.r[15] = NEXT - 2, CODE
+    log.configure({"stats"})
+    try:
+        eng = _engine(mem, state, engine)
+        ev = eng.run()
+    finally:
+        log.configure(set())
+    assert (ev.kind, ev.pc) == (EventKind.SYSCALL, CODE + 12)
+    assert eng.insns_executed == 4
