@@ -198,6 +198,8 @@ class _RegionLowering:
         self.pc = entry.pc
         self.it = entry.itstate
         self.thumb = int(entry.thumb)
+        self.checks: dict[int, tuple[int, int] | None] = {}  # see access_groups
+        self.index = 0  # of the instruction being lowered in its block
         self.ninsns = 0
 
     # ---- helpers -------------------------------------------------------------------------------------
@@ -246,9 +248,11 @@ class _RegionLowering:
             self.thumb = int(blk.thumb)
             b.position_at_end(self.heads[pcword_of(blk)])
             self.labels = {lab: self.new_block(f"L{lab}") for lab in range(blk.nlabels)}
-            for insn in blk.insns:
+            self.checks = access_groups(blk)
+            for i, insn in enumerate(blk.insns):
                 if b.block.is_terminated and insn.op is not Op.LABEL:
                     continue  # dead code after an exit (a branch target label revives it)
+                self.index = i
                 self.lower_insn(insn)
             if not b.block.is_terminated:  # pragma: no cover - blocks always end in an exit
                 self.ret(self.const(RET_MISS))
@@ -426,7 +430,19 @@ class _RegionLowering:
         p = self.b.gep(self._mem_base, [self.b.zext(addr, I64)])
         return self.b.bitcast(p, INT[w].as_pointer())
 
-    def fast_check(self, addr: ir.Value, size: int, need_mask: int, need_val: int) -> ir.Value:
+    def _check(self, addr: ir.Value, size: int, need_mask: int, need_val: int) -> ir.Value | None:
+        """The check of the load or store being lowered (``access_groups``): its own, or for the first access
+        of a group one check of the group's whole span [addr - lo, addr - lo + span), or None for a later
+        access of a group (checked by the first)."""
+        if self.index not in self.checks:
+            return self.fast_check(addr, size, need_mask, need_val)
+        group = self.checks[self.index]
+        if group is None:
+            return None
+        lo, span = group
+        return self.fast_check(self.b.sub(addr, self.const(lo)), span, need_mask, need_val, wide=True)
+
+    def fast_check(self, addr: ir.Value, size: int, need_mask: int, need_val: int, wide: bool = False) -> ir.Value:
         """i1: the permission byte of the page of every byte accessed satisfies (perm & mask) == val.
         Accesses of up to a word must stay inside one page (an unaligned word across pages is rare); a
         wider one (LDRD/STRD, VLDR/VSTR, NEON: doublewords on word-aligned addresses cross a page at every
@@ -441,7 +457,7 @@ class _RegionLowering:
 
         a64 = b.zext(addr, I64)
         ok = perm_ok(b.lshr(a64, ir.Constant(I64, 12)))
-        if size > 4:
+        if size > 4 or wide:
             last = b.lshr(b.add(a64, ir.Constant(I64, size - 1)), ir.Constant(I64, 12))
             ok = b.and_(ok, perm_ok(last))
         elif size > 1:
@@ -486,13 +502,17 @@ class _RegionLowering:
         of the guest's space (a page crossing, which the check sends to the slow path anyway) stays inside
         the host mapping too.  No clamp of the address is needed, so none lengthens the load's latency."""
         b = self.b
-        ok = self.fast_check(addr, w // 8, PROT_READ, PROT_READ)
-        return self._access(ok, lambda: b.load(self.host_addr(addr, w), align=1), speculate=True)
+        ok = self._check(addr, w // 8, PROT_READ, PROT_READ)
+        fast = lambda: b.load(self.host_addr(addr, w), align=1)  # noqa: E731
+        return fast() if ok is None else self._access(ok, fast, speculate=True)
 
     def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
         b = self.b
-        ok = self.fast_check(addr, w // 8, PROT_WRITE | PAGE_CODE, PROT_WRITE)
-        self._access(ok, lambda: b.store(v, self.host_addr(addr, w), align=1))
+        ok = self._check(addr, w // 8, PROT_WRITE | PAGE_CODE, PROT_WRITE)
+        if ok is None:
+            b.store(v, self.host_addr(addr, w), align=1)
+        else:
+            self._access(ok, lambda: b.store(v, self.host_addr(addr, w), align=1))
 
     def cmpxchg(self, addr: ir.Value, expected: ir.Value, new: ir.Value, w: int) -> ir.Value:
         b = self.b
@@ -922,6 +942,56 @@ class _RegionLowering:
         if "jit_miss" in self.m.globals:
             return self.m.globals["jit_miss"]
         return ir.Function(self.m, BLOCK_FN, "jit_miss")
+
+
+def access_groups(blk: Block) -> dict[int, tuple[int, int] | None]:
+    """Loads (and, apart, stores) of one block that can share one permission check: those whose addresses
+    are one value (a temporary, or a guest register not written in between) plus constant offsets, with
+    no label, branch or exit between them (so whenever the first runs, all run), spanning at most a page.
+    Maps the first's index in ``blk.insns`` to (its offset above the group's lowest address, the span in
+    bytes) and every later one's to None.
+
+    One check of the span's first and last pages covers every byte of the group (they lie in those two
+    pages), and it is as precise as the accesses' own: when it fails, generated code leaves at the first
+    access of the group (``RET_SLOW``) and the interpreter does the rest of the block access by access.
+    Guest permissions do not change inside a block.  A memcpy loop's eight VLDRs off one register get one
+    check instead of eight; so do LDM/STM/PUSH/POP and LDRD/STRD."""
+    base: dict[int, tuple[object, int]] = {}  # temp -> (its root value, constant offset from it)
+    writes: dict[str, int] = {}  # guest word -> SETs of it so far (a GET's value is the word's version)
+    groups: dict[tuple, list[tuple[int, int, int]]] = {}
+    segment = 0
+
+    def root_of(v: Value) -> tuple[object, int]:
+        if isinstance(v, Const):
+            return ("const", v.value)
+        return base.get(v.idx, (v.idx, 0))
+
+    for i, insn in enumerate(blk.insns):
+        op = insn.op
+        if op in (Op.LABEL, Op.BR, Op.BRCOND, Op.EXIT):
+            segment += 1
+        elif op is Op.GET:  # every instruction reads its base register again
+            base[insn.dst.idx] = ((insn.aux, writes.get(insn.aux, 0)), 0)
+        elif op is Op.SET:
+            writes[insn.aux] = writes.get(insn.aux, 0) + 1
+        elif op is Op.ADD and isinstance(insn.args[1], Const) and insn.dst.width == 32:
+            root, off = root_of(insn.args[0])
+            k = insn.args[1].value
+            base[insn.dst.idx] = (root, off + (k - (1 << 32) if k >> 31 else k))
+        elif op in (Op.LOAD, Op.STORE):
+            root, off = root_of(insn.args[0])
+            width = insn.dst.width if op is Op.LOAD else insn.args[1].width
+            groups.setdefault((segment, root, op), []).append((i, off, width // 8))
+    out: dict[int, tuple[int, int] | None] = {}
+    for members in groups.values():
+        lo = min(off for _, off, _ in members)
+        span = max(off + size for _, off, size in members) - lo
+        if len(members) < 2 or span > 0x1000:
+            continue
+        first, off, _ = members[0]
+        out[first] = (off - lo, span)
+        out.update((i, None) for i, _, _ in members[1:])
+    return out
 
 
 def lower_regions(

@@ -67,7 +67,7 @@ def test_fault_at_the_top_of_the_address_space(engine: str) -> None:
 
 DATA = 0x20000  # two mapped pages, DATA and NEXT; the page after NEXT is never mapped
 NEXT = DATA + 0x1000
-# name: (A32 instruction, r1 at the start, NEXT's permissions); mostly, a later access of the instruction is
+# name: (A32 instruction or code, r1 at the start, NEXT's permissions); mostly, a later access of the instruction is
 # one generated code cannot do inline, so it leaves for the interpreter at the instruction (RET_SLOW)
 SLOW = {
     # the third load faults; r1 (the base) is one of the loaded registers, so it must not be written yet
@@ -82,14 +82,25 @@ SLOW = {
     # a doubleword across the page end: inline when both pages pass (VLDR d0, [r1]), else left
     "vldr-crossing": (0xED910B00, NEXT - 4, PROT_READ),
     "vldr-crossing-fault": (0xED910B00, NEXT + 0x1000 - 4, PROT_READ),
+    # two loads off r1 share one check (codegen.llvm.access_groups): it fails at the first, which is fine,
+    # and the interpreter faults at the second, after the MOV between them (ldr r0, [r1]; mov r2, #7;
+    # ldr r3, [r1, #8]; str r4, [r1, #12])
+    "grouped-loads-second-fault": (bytes.fromhex("000091e50720a0e3083091e50c4081e5"), NEXT + 0x1000 - 4, PROT_READ),
+    # ... and the same across the page end into a page holding code: the loads pass, the store goes slow
+    "grouped-store-code-page": (
+        bytes.fromhex("000091e50720a0e3083091e50c4081e5"),
+        NEXT - 8,
+        PROT_READ | PROT_WRITE | PAGE_CODE,
+    ),
 }
 
 
 def _run_slow(name: str, engine: str) -> tuple:
     insn, base, next_prot = SLOW[name]
+    code = insn.to_bytes(4, "little") if isinstance(insn, int) else insn
     mem = GuestMemory()
     mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
-    mem.write_raw(CODE, insn.to_bytes(4, "little") + bytes.fromhex("000000ef"))  # ...; svc #0
+    mem.write_raw(CODE, code + bytes.fromhex("000000ef"))  # ...; svc #0
     mem.map(DATA, 0x1000, PROT_READ | PROT_WRITE)
     if next_prot is not None:
         mem.map(NEXT, 0x1000, next_prot & ~PAGE_CODE)
