@@ -167,7 +167,7 @@ class _StructType(Type):
 
 
 class _NamedType(Type):
-    """label, metadata, void."""
+    """label, metadata."""
 
     __slots__ = ()
 
@@ -243,15 +243,16 @@ class _Terminator(_Instruction):
 
 
 class SwitchInstr(_Terminator):
-    __slots__ = ("cases",)
+    __slots__ = ("cases", "value_type")
 
-    def __init__(self, parent: Block, text: str):
+    def __init__(self, parent: Block, text: str, value_type: Type):
         super().__init__(parent, text)
         self.cases: list[tuple[Value, Block]] = []
+        self.value_type = value_type
 
     def add_case(self, val, block: Block) -> None:
         if not isinstance(val, Value):
-            val = Constant(IntType(32), val)
+            val = Constant(self.value_type, val)
         self.cases.append((val, block))
 
     def line(self) -> str:
@@ -278,6 +279,7 @@ _SIMPLE_NAME = re.compile(r"[-a-zA-Z$._][-a-zA-Z$._0-9]*$")
 
 
 def _quoted(prefix: str, name: str) -> str:
+    """A name in quotes (the lowering's names hold no quote or backslash, so nothing is escaped)."""
     return f'{prefix}"{name}"'
 
 
@@ -698,7 +700,7 @@ class IRBuilder:
 
     def switch(self, value: Value, default: Block) -> SwitchInstr:
         text = f"switch {value.type.text} {value.ref}, label {default.ref}"
-        return self._terminate(SwitchInstr(self.block, text))
+        return self._terminate(SwitchInstr(self.block, text, value.type))
 
     def ret(self, value: Value) -> _Terminator:
         return self._terminate(_Terminator(self.block, f"ret {value.type.text} {value.ref}"))
