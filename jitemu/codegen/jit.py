@@ -18,9 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llvmlite import ir
-
 from jitemu import __version__, log
+from jitemu.codegen import irtext as ir
 from jitemu.codegen.cache import CodeCache
 from jitemu.codegen.llvm import (
     LLVMCompiler,

@@ -1,4 +1,4 @@
-"""The LLVM backend: lowers IR blocks to LLVM IR with llvmlite.ir and compiles them with MCJIT.
+"""The LLVM backend: lowers IR blocks to LLVM IR text (``codegen.irtext``) and compiles them with MCJIT.
 
 ``LLVMCompiler`` owns the target machine, the MCJIT engine and the optimisation pipeline; ``lower_regions``
 turns regions (lists of ``jitemu.ir.Block``, entry first) into LLVM functions ``i32 tb(i8* state)``.
@@ -24,8 +24,8 @@ import time
 from dataclasses import dataclass, field
 
 from llvmlite import binding as llvm
-from llvmlite import ir
 
+from jitemu.codegen import irtext as ir
 from jitemu.codegen.llvm_vec import vector_lowering
 from jitemu.codegen.llvm_vecfp import vector_fp_lowering
 from jitemu.codegen.retcodes import RET_HOT, RET_MISS, RET_SLOW

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from llvmlite import ir
-
+from jitemu.codegen import irtext as ir
 from jitemu.neon.lanes import QC
 
 Lowering = Callable[[ir.IRBuilder, list[ir.Value]], "ir.Value | tuple[ir.Value, ir.Value]"]

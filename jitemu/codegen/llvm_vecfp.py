@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from llvmlite import ir
-
+from jitemu.codegen import irtext as ir
 from jitemu.neon.fp import RECIP, RSQRT
 
 F32, F64, I32 = ir.FloatType(), ir.DoubleType(), ir.IntType(32)
