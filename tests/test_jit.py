@@ -132,3 +132,23 @@ def test_background_compiler_matches_qemu() -> None:
     got = run_jitemu(prog, ["20000"], opts=opts)
     assert (got.stdout, got.returncode) == (want.stdout, want.returncode), got.stderr[-2000:]
     assert _stats(got.stderr)["modules compiled"] > 1
+
+
+def test_out_asm_shows_ir_and_host_code_also_from_the_cache(tmp_path: Path) -> None:
+    """-d out_asm: each compiled module's LLVM IR and its x86-64 code (capstone); a module loaded from the
+    code cache has no IR, but its host code is still shown."""
+    prog = build("interwork", "thumb-O2")
+    cache = tmp_path / "cache"
+    for run in ("compiled", "cached"):
+        log = tmp_path / f"{run}.log"
+        opts = ["-engine", "jit", "-jit-threshold", "16", "-jit-cache", str(cache), "-d", "out_asm", "-D", str(log)]
+        got = run_jitemu(prog, opts=opts)
+        assert got.returncode == 0, got.stderr[-2000:]
+        text = log.read_text()
+        modules = text.count("OUT: [")
+        assert modules > 0
+        assert re.search(r"(?m)^tb_[0-9a-f]+_[at]_\w+:\n  0x[0-9a-f]+:  push ", text), "no host code listing"
+        if run == "compiled":
+            assert text.count("\ndefine i32 @") >= modules
+        else:  # (a module may still be compiled: tier-2 batches depend on timing)
+            assert "(loaded from the code cache: no LLVM IR)" in text

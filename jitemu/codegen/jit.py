@@ -298,8 +298,8 @@ class JitTier:
                 if job.fresh and c.last_object is not None:
                     meta = {"regions": [[lw.symbol, lw.slots] for lw in job.lowered]}
                     self.cache.store(job.key, meta, c.last_object)
-                if log.enabled("out_asm"):
-                    job.listing = c.host_disassembly(c.last_object)
+            if log.enabled("out_asm"):
+                job.listing = c.host_disassembly(job.obj if job.obj is not None else c.last_object)
             job.fn_addrs = [c.function_address(lw.symbol) for lw in job.lowered]
             job.slot_addrs = [[c.global_address(name) for name, _ in lw.slots] for lw in job.lowered]
             if job.tier == 1:
@@ -309,8 +309,9 @@ class JitTier:
         """Make the compiled regions reachable (dispatch, lookup table, chain slots), holding the lock."""
         if job.valid is not None and not all(job.valid(b) for r in job.regions for b in r):
             return  # guest code changed while it compiled
-        if log.enabled("out_asm") and job.ir_text:
-            log.write(f"OUT: [{len(job.regions)} regions]\n{job.ir_text}\n{job.listing}\n")
+        if log.enabled("out_asm"):
+            ir_text = job.ir_text or "(loaded from the code cache: no LLVM IR)"
+            log.write(f"OUT: [{len(job.regions)} regions]\n{ir_text}\n{job.listing}\n")
         regions = job.regions
         self.blocks_compiled += sum(len(r) for r in regions)
         self.regions_compiled.extend(_key(r[0]) for r in regions)
