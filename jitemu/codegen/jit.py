@@ -325,8 +325,9 @@ class JitTier:
             pcword = pcword_of(blk)
             self._drop_entry(_key(blk))  # the tier-1 code of a region now at tier 2
             if job.tier == 1:
-                self.tier1[pcword] = (whole, job.valid, job.counter_addrs[0])
-                self.retire_flags[pcword] = job.counter_addrs.pop(0) + 4
+                counter = job.counter_addrs.pop(0)
+                self.tier1[pcword] = (whole, job.valid, counter)
+                self.retire_flags[pcword] = counter + 4  # the counter's second word
             self.native[(blk.pc, int(blk.thumb), 0)] = BlockFn(addr)
             self.fn_addr[pcword] = addr
             self._table_set(pcword, addr)
@@ -361,7 +362,7 @@ class JitTier:
         pcword = key[0] | key[1]
         self.tier1.pop(pcword, None)
         flag = self.retire_flags.pop(pcword, None)
-        if flag is not None:  # tier-1 code still running (a loop in it) leaves at its next back edge
+        if flag is not None:  # tier-1 code still running (a loop in it) leaves at its next block arrival
             ctypes.c_uint32.from_address(flag).value = 1
         self.fn_addr.pop(pcword, None)
         i = (pcword >> 1) & (len(self.table) // 2 - 1)

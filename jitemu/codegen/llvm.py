@@ -97,6 +97,7 @@ _FPSCR_UFC_IXC = 0x18  # the cumulative underflow and inexact flags
 
 _FTY = {32: ir.FloatType(), 64: ir.DoubleType()}
 _FRAC = {32: 23, 64: 52}
+_EMAX = {32: 0xFF, 64: 0x7FF}  # the biased exponent of infinities and NaNs
 
 
 def _scalar_fp_table() -> dict:
@@ -440,13 +441,14 @@ class _RegionLowering:
         if group is None:
             return None
         lo, span = group
-        return self.fast_check(self.b.sub(addr, self.const(lo)), span, need_mask, need_val, wide=True)
+        return self.fast_check(self.b.sub(addr, self.const(lo)), span, need_mask, need_val)
 
-    def fast_check(self, addr: ir.Value, size: int, need_mask: int, need_val: int, wide: bool = False) -> ir.Value:
+    def fast_check(self, addr: ir.Value, size: int, need_mask: int, need_val: int) -> ir.Value:
         """i1: the permission byte of the page of every byte accessed satisfies (perm & mask) == val.
-        Accesses of up to a word must stay inside one page (an unaligned word across pages is rare); a
-        wider one (LDRD/STRD, VLDR/VSTR, NEON: doublewords on word-aligned addresses cross a page at every
-        512th one) may cross into a next page that passes too, the host mapping being contiguous.  The
+        Accesses (or ``access_groups`` spans) of up to a word must stay inside one page (an unaligned word
+        across pages is rare); a wider one (LDRD/STRD, VLDR/VSTR, NEON: doublewords on word-aligned addresses
+        cross a page at every 512th one) may cross into a next page that passes too, the host mapping being
+        contiguous.  The
         last byte's page is reckoned in 64 bits, so past the top of the guest's space it is the entry after
         the last page, which is never mapped (``GuestMemory.perms``)."""
         b = self.b
@@ -457,7 +459,7 @@ class _RegionLowering:
 
         a64 = b.zext(addr, I64)
         ok = perm_ok(b.lshr(a64, ir.Constant(I64, 12)))
-        if size > 4 or wide:
+        if size > 4:
             last = b.lshr(b.add(a64, ir.Constant(I64, size - 1)), ir.Constant(I64, 12))
             ok = b.and_(ok, perm_ok(last))
         elif size > 1:
@@ -503,7 +505,10 @@ class _RegionLowering:
         the host mapping too.  No clamp of the address is needed, so none lengthens the load's latency."""
         b = self.b
         ok = self._check(addr, w // 8, PROT_READ, PROT_READ)
-        fast = lambda: b.load(self.host_addr(addr, w), align=1)  # noqa: E731
+
+        def fast() -> ir.Value:
+            return b.load(self.host_addr(addr, w), align=1)
+
         return fast() if ok is None else self._access(ok, fast, speculate=True)
 
     def store(self, addr: ir.Value, v: ir.Value, w: int) -> None:
@@ -611,30 +616,26 @@ class _RegionLowering:
 
     def _fp_exp(self, bits: ir.Value, n: int) -> ir.Value:
         """The biased exponent field of the FP bit pattern ``bits``."""
-        f, emax = _FRAC[n], (1 << (n - 1 - _FRAC[n])) - 1
-        return self.b.and_(self.b.lshr(bits, ir.Constant(bits.type, f)), ir.Constant(bits.type, emax))
+        return self.b.and_(self.b.lshr(bits, ir.Constant(bits.type, _FRAC[n])), ir.Constant(bits.type, _EMAX[n]))
 
     def _fp_safe(self, bits: ir.Value, n: int) -> ir.Value:
         """bits is normal with a biased exponent in [F+3, emax-1): no NaN, infinity, denormal, and the
         error terms of one operation on such values are representable."""
         f, ity = _FRAC[n], INT[n]
-        emax = (1 << (n - 1 - f)) - 1
         e = self._fp_exp(bits, n)
-        return self.b.icmp_unsigned("<", self.b.sub(e, ir.Constant(ity, f + 3)), ir.Constant(ity, emax - f - 4))
+        return self.b.icmp_unsigned("<", self.b.sub(e, ir.Constant(ity, f + 3)), ir.Constant(ity, _EMAX[n] - f - 4))
 
     def _fp_below_overflow(self, bits: ir.Value, n: int, finite: bool = False) -> ir.Value:
         """bits has a biased exponent below emax-1 (zero, denormal, or a normal of magnitude below
         2**(emax-1-bias): no sum or TwoSum step of two such values overflows); with ``finite``, any finite
         value (not NaN or infinity)."""
-        emax = (1 << (n - 1 - _FRAC[n])) - 1
-        top = emax if finite else emax - 1
+        top = _EMAX[n] if finite else _EMAX[n] - 1
         return self.b.icmp_unsigned("<", self._fp_exp(bits, n), ir.Constant(bits.type, top))
 
     def _fp_normal(self, bits: ir.Value, n: int) -> ir.Value:
         """bits is a normal number (biased exponent in [1, emax))."""
-        emax = (1 << (n - 1 - _FRAC[n])) - 1
         e = self._fp_exp(bits, n)
-        return self.b.icmp_unsigned("<", self.b.sub(e, ir.Constant(bits.type, 1)), ir.Constant(bits.type, emax - 1))
+        return self.b.icmp_unsigned("<", self.b.sub(e, ir.Constant(bits.type, 1)), ir.Constant(bits.type, _EMAX[n] - 1))
 
     def _fp_pow2(self, bits: ir.Value, n: int) -> ir.Value:
         """bits is a normal power of two (of either sign)."""

@@ -69,10 +69,14 @@ class _Vec:
     def splat(self, t: ir.Type, x: int | float) -> ir.Constant:
         return ir.Constant(ir.VectorType(t, self.n), [ir.Constant(t, x)] * self.n)
 
+    def exponent(self, bits: ir.Value) -> ir.Value:
+        """The biased exponents of the f32 lanes of i32 vector ``bits``."""
+        return self.b.and_(self.b.lshr(bits, self.splat(I32, 23)), self.splat(I32, 0xFF))
+
     def in_range(self, x: ir.Value, zero: bool = False) -> ir.Value:
         """<n x i1>: the lanes of float vector x with a biased exponent in [26, 254) (or +-0 with ``zero``)."""
-        b, bits = self.b, self.b.bitcast(x, self.vi)
-        e = b.and_(b.lshr(bits, self.splat(I32, 23)), self.splat(I32, 0xFF))
+        b = self.b
+        e = self.exponent(b.bitcast(x, self.vi))
         ok = b.icmp_unsigned("<", b.sub(e, self.splat(I32, 26)), self.splat(I32, 254 - 26))
         return b.or_(ok, self.is_zero(x)) if zero else ok
 
@@ -143,7 +147,7 @@ class _Vec:
         reciprocal is normal (VRECPE: biased exponent in [1, 253)), positive normal ones (VRSQRTE); the
         estimates are ``jitemu.neon.fp``'s tables.  No flag is raised for such operands."""
         b, c = self.b, lambda k: self.splat(I32, k)
-        e = b.and_(b.lshr(x, c(23)), c(0xFF))
+        e = self.exponent(x)
         if op == "recpe":
             ok = b.icmp_unsigned("<", b.sub(e, c(1)), c(252))
             est = self.gather(self.table("neon_recip_estimates", [r - 256 for r in RECIP]),
@@ -248,7 +252,7 @@ def _fixed(low, to_fixed: bool, unsigned: bool, n: int, args: list[ir.Value], w:
             xd = b.fmul(xd, v.splat(F64, float(1 << k)))
         lo, hi = (-1.0, 4294967296.0) if unsigned else (-2147483649.0, 2147483648.0)
         ok = b.and_(b.fcmp_ordered(">", xd, v.splat(F64, lo)), b.fcmp_ordered("<", xd, v.splat(F64, hi)))
-        e = b.and_(b.lshr(b.bitcast(xf, v.vi), v.splat(I32, 23)), v.splat(I32, 0xFF))
+        e = v.exponent(b.bitcast(xf, v.vi))
         ok = b.and_(ok, b.or_(b.icmp_unsigned("!=", e, v.splat(I32, 0)), v.is_zero(xf)))
         i = b.fptosi(b.select(ok, xd, v.splat(F64, 0.0)), ir.VectorType(ir.IntType(64), n))  # in range: no poison
         inexact = b.fcmp_unordered("!=", b.sitofp(i, v.vd), xd)

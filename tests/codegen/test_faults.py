@@ -22,6 +22,14 @@ CASES = {
 }
 
 
+def _with_code(code: bytes) -> GuestMemory:
+    """A guest memory with ``code`` at CODE (a read-write-execute page)."""
+    mem = GuestMemory()
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    mem.write_raw(CODE, code)
+    return mem
+
+
 def _engine(mem: GuestMemory, state: CPUState, engine: str) -> Engine:
     """interp; jit: every block compiled at tier 1 on its first arrival; jit-tier2: promoted to tier 2 at once."""
     return Engine(mem, state, engine=engine.split("-")[0], jit_threshold=1, jit_start=0, cache_dir=None,
@@ -33,9 +41,7 @@ def _engine(mem: GuestMemory, state: CPUState, engine: str) -> Engine:
 def test_fault_is_precise(name: str, engine: str) -> None:
     """jit: the block compiled at tier 1; jit-tier2: promoted to tier 2 on its first arrival."""
     thumb, code, fault_pc, itstate = CASES[name]
-    mem = GuestMemory()
-    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
-    mem.write_raw(CODE, code)
+    mem = _with_code(code)
     state = CPUState()
     state.r[1], state.r[15], state.thumb, state.ZF = BAD, CODE, int(thumb), 0  # Z set
     eng = _engine(mem, state, engine)
@@ -53,10 +59,8 @@ def test_fault_at_the_top_of_the_address_space(engine: str) -> None:
     """A word load at 0xfffffffd runs past the end of guest memory: the generated code reads the host
     mapping before its check passes (a page past the end of guest memory keeps it inside), so this must
     be a guest fault, not a host crash."""
-    mem = GuestMemory()
-    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
+    mem = _with_code(bytes.fromhex("000091e5"))  # A32: ldr r0, [r1]
     mem.map(0xFFFFF000, 0x1000, PROT_READ)  # readable, but the word crosses the end of the address space
-    mem.write_raw(CODE, bytes.fromhex("000091e5"))  # A32: ldr r0, [r1]
     state = CPUState()
     state.r[1], state.r[15] = 0xFFFFFFFD, CODE
     eng = _engine(mem, state, engine)
@@ -98,9 +102,7 @@ SLOW = {
 def _run_slow(name: str, engine: str) -> tuple:
     insn, base, next_prot = SLOW[name]
     code = insn.to_bytes(4, "little") if isinstance(insn, int) else insn
-    mem = GuestMemory()
-    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
-    mem.write_raw(CODE, code + bytes.fromhex("000000ef"))  # ...; svc #0
+    mem = _with_code(code + bytes.fromhex("000000ef"))  # ...; svc #0
     mem.map(DATA, 0x1000, PROT_READ | PROT_WRITE)
     if next_prot is not None:
         mem.map(NEXT, 0x1000, next_prot & ~PAGE_CODE)
@@ -134,9 +136,7 @@ def test_doubleword_across_the_top_of_the_address_space(engine: str) -> None:
     past the top as a fault (``GuestMemory.check``), and generated code must agree - its check of the last
     byte's page, reckoned in 64 bits, lands on the entry past the last page, which never passes; it must
     not read the host page past the guest's 4 GiB as data."""
-    mem = GuestMemory()
-    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
-    mem.write_raw(CODE, bytes.fromhex("000b91ed000000ef"))  # vldr d0, [r1]; svc #0
+    mem = _with_code(bytes.fromhex("000b91ed000000ef"))  # vldr d0, [r1]; svc #0
     mem.map(0xFFFFF000, 0x1000, PROT_READ | PROT_WRITE)
     mem.map(0, 0x1000, PROT_READ | PROT_WRITE)
     state = CPUState()
@@ -151,10 +151,8 @@ def test_doubleword_across_the_top_of_the_address_space(engine: str) -> None:
 def test_instructions_before_a_slow_access_are_counted(engine: str) -> None:
     """-d stats counts guest instructions; generated code that leaves at an access for the interpreter
     counts the block's instructions before it (the interpreter counts the rest), as the interpreter does."""
-    mem = GuestMemory()
-    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE | 4)
     # mov r2, #7; mov r3, #1; ldr r0, [r1] (a word across the page end); svc #0
-    mem.write_raw(CODE, bytes.fromhex("0720a0e30130a0e3000091e5000000ef"))
+    mem = _with_code(bytes.fromhex("0720a0e30130a0e3000091e5000000ef"))
     mem.map(DATA, 0x2000, PROT_READ | PROT_WRITE)
     state = CPUState()
     state.r[1], state.r[15] = NEXT - 2, CODE
